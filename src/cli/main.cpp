@@ -1,0 +1,235 @@
+// The `mppmc` command: parses arguments, calls the library, maps errors to exit codes
+// (0 ok, 2 bad input, 3 I/O or runtime failure). No model logic lives here.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "core/error.h"
+#include "core/version.h"
+#include "engine/simulation.h"
+#include "io/results_info.h"
+#include "io/results_writer.h"
+#include "io/run_config.h"
+#include "io/scenario_reader.h"
+
+namespace fs = std::filesystem;
+using namespace mppmc;
+
+namespace {
+
+constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3;
+
+// A shipped file (scenario, config): from the current folder if it is there, else from the
+// source tree the binary was built from, so `mppmc run` works from anywhere.
+std::string shipped(const std::string& relative) {
+  if (fs::exists(relative)) return relative;
+  const fs::path installed = fs::path(MPPMC_SOURCE_DIR) / relative;
+  return fs::exists(installed) ? installed.string() : relative;
+}
+
+struct RunOptions {
+  std::vector<std::string> scenarios;
+  std::string config;
+  std::string output;
+  std::int64_t paths = 0;
+  std::uint64_t seed = 0;
+  int threads = -1;
+  int block_size = 0;
+  bool deterministic = false;
+  bool save_paths = false;
+  bool overwrite = false;
+  bool quiet = false;
+  bool seed_given = false;
+};
+
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)), start_(Clock::now()), last_(start_) {}
+  void operator()(std::int64_t done, std::int64_t total) {
+    if (quiet_) return;
+    const auto now = Clock::now();
+    const double since_last = std::chrono::duration<double>(now - last_).count();
+    const bool finished = done >= total;
+    if (!finished && since_last < (tty_ ? 0.25 : 5.0)) return;
+    if (finished && (!shown_ || finished_)) return;  // short runs stay silent; the last line once
+    finished_ = finished;
+    last_ = now;
+    shown_ = true;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+    std::fprintf(stderr, "%ssimulating: %lld / %lld paths (%3.0f%%), %.0f paths/s, ETA %.0f s%s", tty_ ? "\r" : "",
+                 static_cast<long long>(done), static_cast<long long>(total), 100.0 * done / total, rate, eta,
+                 tty_ && !finished ? "   " : "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool quiet_, tty_, shown_ = false, finished_ = false;
+  Clock::time_point start_, last_;
+};
+
+void print_warnings(const std::vector<Problem>& warnings) {
+  for (const Problem& w : warnings) std::cerr << w.format() << "\n";
+}
+
+int run_command(const RunOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // Read everything first and report every problem together.
+  std::vector<Problem> problems, warnings;
+  io::RunConfig config;
+  const std::string config_path = o.config.empty() ? shipped("config/default.toml") : o.config;
+  try {
+    config = io::read_run_config(config_path);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  std::vector<std::string> scenario_paths = o.scenarios;
+  if (scenario_paths.empty()) scenario_paths.push_back(shipped("scenarios/mpp-2024-II.toml"));
+  if (scenario_paths.size() > 1)
+    problems.push_back({{}, "", "", "running several scenarios together (baseline and variants) is not supported yet; "
+                                    "give one scenario file", false});
+  Scenario scenario;
+  try {
+    scenario = io::read_scenario(scenario_paths.front(), warnings);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  print_warnings(warnings);
+
+  // Command-line options override the config file.
+  if (o.paths > 0) config.paths = o.paths;
+  else if (o.deterministic) config.paths = 1;  // every path would be the same
+  if (o.seed_given) config.seed = o.seed;
+  if (o.threads >= 0) config.threads = o.threads;
+  if (o.block_size > 0) config.block_size = o.block_size;
+  const bool save_paths = o.save_paths || config.save_paths;
+
+  std::string output = o.output;
+  if (output.empty()) {
+    const std::string stem = fs::path(scenario_paths.front()).stem().string();
+    output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
+  }
+  if (fs::is_directory(output))
+    problems.push_back({{}, "", "", "the output " + output + " is a folder; give a file name such as " +
+                                        (fs::path(output) / "run.h5").string(), false});
+  else if (fs::exists(output) && !o.overwrite)
+    problems.push_back({{}, "", "", "the output " + output + " exists; pass --overwrite to replace it, or -o another file",
+                        false});
+  if (!problems.empty()) throw InputError(problems);
+
+  SimulationSettings settings;
+  settings.seed = config.seed;
+  settings.paths = config.paths;
+  settings.threads = config.threads;
+  settings.block_size = config.block_size;
+  settings.deterministic = o.deterministic;
+  Progress progress(o.quiet);
+  const SimulationResult result = simulate(scenario, settings, std::ref(progress));
+  const Summary summary = summarize(result, config.percentiles, config.band);
+  io::RunRecord record{&scenario, &config, o.deterministic, &result, &summary, save_paths};
+  io::write_results(output, record);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  if (!o.quiet) {
+    std::cout << "scenario " << scenario.name << " (" << scenario_paths.front() << "): " << config.paths << " paths, seed "
+              << config.seed << (o.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
+              << format_year_month(scenario.start) << " + " << scenario.horizon_months << " months\n\n";
+    std::cout << io::band_table(output, io::key_series()) << "\n";
+  }
+  std::printf("results: %s (%.2f s)\n", output.c_str(), seconds);
+  return kExitOk;
+}
+
+int validate_command(const std::vector<std::string>& files) {
+  std::vector<Problem> problems;
+  for (const std::string& file : files) {
+    std::vector<Problem> warnings;
+    try {
+      const Scenario s = io::read_scenario(file, warnings);
+      print_warnings(warnings);
+      std::cout << file << ": ok (scenario \"" << s.name << "\", " << format_year_month(s.start) << " + "
+                << s.horizon_months << " months, " << s.measures.size() << " measures, " << s.correlations.size()
+                << " correlations)\n";
+    } catch (const InputError& e) {
+      print_warnings(warnings);
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw InputError(problems);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mppmc " + std::string(tool_version()) +
+               ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
+               "Docs: README.md, docs/cli.md, docs/scenario-format.md, docs/hdf5-schema.md"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("mppmc ") + tool_version() + " (git " + git_sha() + ")");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write the distributions to an HDF5 file.\n"
+                                                "Without a SCENARIO: scenarios/mpp-2024-II.toml with config/default.toml, "
+                                                "written under results/.");
+  run_cmd->add_option("SCENARIO", run.scenarios, "scenario file (TOML)");
+  run_cmd->add_option("--config", run.config, "run settings (TOML); default config/default.toml");
+  run_cmd->add_option("-o,--output", run.output, "results file; default <output.dir>/<scenario>.h5");
+  run_cmd->add_option("--paths", run.paths, "number of Monte Carlo paths (default from the config: 100000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
+  auto* seed_option = run_cmd->add_option("--seed", run.seed, "random seed, 0..2^64-1 (default from the config)");
+  run_cmd->add_option("--threads", run.threads, "worker threads; 0 = all cores (never changes the numbers)")
+      ->check(CLI::Range(0, 4096));
+  run_cmd->add_option("--block-size", run.block_size, "paths per parallel block (never changes the numbers)")
+      ->check(CLI::Range(1, 1 << 20));
+  run_cmd->add_flag("--deterministic", run.deterministic,
+                    "every input at its median Q(0.5), monthly noise 1 (one path unless --paths)");
+  run_cmd->add_flag("--save-paths", run.save_paths, "also store every path's monthly values in /paths");
+  run_cmd->add_flag("--overwrite", run.overwrite, "replace an existing results file");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "no progress and no band table");
+
+  std::vector<std::string> validate_files;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files and report every problem; runs nothing.");
+  validate_cmd->add_option("SCENARIO", validate_files, "scenario files")->required();
+
+  std::string info_file;
+  CLI::App* info_cmd = app.add_subcommand("info", "Describe an mppmc results file.");
+  info_cmd->add_option("FILE", info_file, "results file (.h5)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInput;
+  }
+
+  try {
+    if (*run_cmd) {
+      run.seed_given = seed_option->count() > 0;
+      return run_command(run);
+    }
+    if (*validate_cmd) return validate_command(validate_files);
+    if (*info_cmd) {
+      std::cout << io::describe_results(info_file);
+      return kExitOk;
+    }
+  } catch (const InputError& e) {
+    for (const Problem& p : e.problems()) std::cerr << "error: " << p.format() << "\n";
+    std::cerr << "mppmc: " << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
+              << " found; nothing was written\n";
+    return kExitInput;
+  } catch (const RuntimeError& e) {
+    std::cerr << "mppmc: " << e.what() << "\n";
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    std::cerr << "mppmc: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+  return kExitOk;
+}

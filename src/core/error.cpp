@@ -1,0 +1,74 @@
+#include "core/error.h"
+
+namespace mppmc {
+
+std::string Problem::format() const {
+  std::ostringstream out;
+  if (!where.file.empty()) {
+    out << where.file;
+    if (where.line > 0) out << ':' << where.line << ':' << where.column;
+    out << ": ";
+  }
+  if (warning) out << "warning: ";
+  if (!key_path.empty()) {
+    out << key_path;
+    if (!value.empty()) out << " = " << value;
+    out << ": ";
+  }
+  out << rule;
+  return out.str();
+}
+
+void Diagnostics::error(SourceLocation where, std::string key_path, std::string value,
+                        std::string rule) {
+  problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), false});
+}
+
+void Diagnostics::warn(SourceLocation where, std::string key_path, std::string value,
+                       std::string rule) {
+  problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), true});
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+  problems_.insert(problems_.end(), other.problems_.begin(), other.problems_.end());
+}
+
+bool Diagnostics::has_errors() const {
+  for (const Problem& p : problems_)
+    if (!p.warning) return true;
+  return false;
+}
+
+void Diagnostics::throw_if_errors() const {
+  if (!has_errors()) return;
+  std::vector<Problem> errors;
+  for (const Problem& p : problems_)
+    if (!p.warning) errors.push_back(p);
+  throw InputError(std::move(errors));
+}
+
+namespace {
+std::string join(const std::vector<Problem>& problems) {
+  std::string text;
+  for (const Problem& p : problems) {
+    if (!text.empty()) text += '\n';
+    text += p.format();
+  }
+  return text;
+}
+}  // namespace
+
+InputError::InputError(std::vector<Problem> problems)
+    : std::runtime_error(join(problems)), problems_(std::move(problems)) {}
+
+InputError::InputError(const std::string& message)
+    : std::runtime_error(message), problems_{Problem{{}, "", "", message, false}} {}
+
+namespace detail {
+void check_failed(const char* file, int line, const std::string& what) {
+  throw std::logic_error(std::string("internal error (a bug in mppmc) at ") + file + ":" +
+                         std::to_string(line) + ": " + what);
+}
+}  // namespace detail
+
+}  // namespace mppmc

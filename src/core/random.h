@@ -1,0 +1,62 @@
+#pragma once
+// Every random number in mppmc is a pure function of its address (docs/design.md, principle 2):
+//
+//   value = Philox4x32-10(counter = {path, stream, item, period}, key = seed)
+//
+// (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3", SC'11; the Random123
+// library). No generator state exists, so a draw does not depend on which thread computes it,
+// in which order, or on which other draws were made: results are bit-for-bit the same for any
+// thread count or block size, and adding an input (a measure, a correlation) leaves every other
+// draw unchanged.
+#include <Random123/philox.h>
+
+#include <cstdint>
+
+#include "core/normal.h"
+
+namespace mppmc {
+
+//! Stream ids. The values are part of the results' definition: never renumber them.
+enum class Stream : std::uint32_t {
+  path_input = 1,     //!< item = ParamId, period = 0: one uniform per path-level input
+  inflow_year = 2,    //!< item = 0, period = calendar year: e_y of the annual inflow AR(1)
+  monthly_noise = 3,  //!< item = 0, period = absolute month index: u_m of the monthly noise
+  measure_effect = 4, //!< item = hash of the measure's name, period = 0
+};
+
+//! Where one draw comes from. The period of a time-indexed stream is a calendar quantity
+//! (a year, an absolute month index), so two scenarios that share a calendar month share
+//! its draws (common random numbers across variants with different start months).
+struct DrawAddress {
+  std::uint64_t seed;
+  std::uint32_t path;
+  Stream stream;
+  std::uint32_t item;
+  std::uint32_t period;
+};
+
+//! A uniform in the open interval (0, 1) with 53 random bits: (k + 1/2) / 2^53.
+inline double uniform_at(const DrawAddress& at) {
+  using Philox = r123::Philox4x32;
+  const Philox::ctr_type counter = {{at.path, static_cast<std::uint32_t>(at.stream), at.item, at.period}};
+  const Philox::key_type key = {{static_cast<std::uint32_t>(at.seed), static_cast<std::uint32_t>(at.seed >> 32)}};
+  const Philox::ctr_type bits = Philox()(counter, key);
+  const std::uint64_t word = (static_cast<std::uint64_t>(bits[0]) << 32 | bits[1]) >> 11;
+  return (static_cast<double>(word) + 0.5) * 0x1.0p-53;
+}
+
+//! A standard normal by inversion of uniform_at (inversion keeps one uniform per normal,
+//! so Latin hypercube and quasi-random designs can later feed the same transform).
+inline double normal_at(const DrawAddress& at) { return normal_quantile(uniform_at(at)); }
+
+//! 32-bit FNV-1a of a name, the item of a named input (a measure) in its stream.
+inline std::uint32_t name_hash(const char* name, std::size_t length) {
+  std::uint32_t hash = 2166136261u;
+  for (std::size_t i = 0; i < length; ++i) {
+    hash ^= static_cast<unsigned char>(name[i]);
+    hash *= 16777619u;
+  }
+  return hash;
+}
+
+}  // namespace mppmc

@@ -1,0 +1,190 @@
+#include "engine/simulation.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "engine/inputs.h"
+#include "model/chain.h"
+
+namespace mppmc {
+
+SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
+                                   std::vector<std::string> input_names)
+    : paths_(paths),
+      months_(months),
+      years_(years),
+      monthly_(static_cast<std::size_t>(kSeriesCount) * months * paths),
+      annual_(static_cast<std::size_t>(kSeriesCount) * years * paths),
+      input_names_(std::move(input_names)),
+      input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
+
+namespace {
+
+// Simulates paths [begin, begin + n) into their slots of `result`.
+void simulate_block(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
+                    std::int64_t begin, int n, SimulationResult& result) {
+  const int months = scenario.horizon_months;
+  const int years = scenario.year_count();
+  const std::size_t measures = scenario.measures.size();
+  const std::size_t recorded = plan.recorded_names().size();
+
+  // Per-path draws, transposed into [..][path] arrays for the month loop.
+  std::vector<double> values(static_cast<std::size_t>(kParamCount) * years * n);  // [param][year][path]
+  std::vector<double> level(static_cast<std::size_t>(years) * n);                 // [year][path]
+  std::vector<double> effect(measures * n);                                       // [measure][path]
+  {
+    std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
+        path_effect(measures), path_recorded(recorded);
+    for (int i = 0; i < n; ++i) {
+      const auto path = static_cast<std::uint32_t>(begin + i);
+      plan.draw(settings.seed, path, settings.deterministic, path_values.data(), path_level.data(),
+                path_effect.data(), path_recorded.data());
+      for (std::size_t k = 0; k < path_values.size(); ++k) values[k * n + i] = path_values[k];
+      for (int y = 0; y < years; ++y) level[static_cast<std::size_t>(y) * n + i] = path_level[y];
+      for (std::size_t k = 0; k < measures; ++k) effect[k * n + i] = path_effect[k];
+      std::copy(path_recorded.begin(), path_recorded.end(),
+                result.input_samples().begin() + static_cast<std::ptrdiff_t>((begin + i) * recorded));
+    }
+  }
+
+  // Which parameters have measures (their month values need a scratch array).
+  std::vector<std::vector<std::size_t>> measures_on(kParamCount);
+  for (std::size_t k = 0; k < measures; ++k) measures_on[index(scenario.measures[k].parameter)].push_back(k);
+
+  std::array<std::vector<double>, kInitialStockCount> stocks;
+  std::array<double*, kInitialStockCount> stock_ptr;
+  for (int s = 0; s < kInitialStockCount; ++s) {
+    stocks[s].assign(n, scenario.initial[s]);
+    stock_ptr[s] = stocks[s].data();
+  }
+  std::vector<double> scratch(static_cast<std::size_t>(kParamCount) * n);
+  std::vector<double> first(n);
+  const double sigma = scenario.monthly_noise_sd;
+  const bool noisy = sigma > 0.0 && !settings.deterministic;
+
+  for (int m = 0; m < months; ++m) {
+    const MonthIndex month = scenario.month(m);
+    const int y = scenario.year_slot(m);
+    MonthInputs in;
+    for (int p = 0; p < kParamCount; ++p) {
+      const double* base = &values[(static_cast<std::size_t>(p) * years + y) * n];
+      if (measures_on[p].empty() || p == index(ParamId::inflow_first_annual)) {
+        in.param[p] = base;
+        continue;
+      }
+      double* v = &scratch[static_cast<std::size_t>(p) * n];
+      for (int i = 0; i < n; ++i) {
+        double factor = 1.0;
+        for (std::size_t k : measures_on[p]) factor *= scenario.measures[k].factor(month, effect[k * n + i]);
+        v[i] = base[i] * factor;
+      }
+      if (parameters()[p].capped_at_one)
+        for (int i = 0; i < n; ++i) v[i] = std::min(v[i], 1.0);
+      in.param[p] = v;
+    }
+
+    // Step 1's first inflow: A_y / 12 * s_c * eps_m, times any measures on the inflow.
+    const double season = scenario.seasonality[calendar_month_of(month) - 1];
+    const double* annual_level = &level[static_cast<std::size_t>(y) * n];
+    const auto& inflow_measures = measures_on[index(ParamId::inflow_first_annual)];
+    for (int i = 0; i < n; ++i) {
+      double eps = 1.0;
+      if (noisy) {
+        const double u = normal_at({settings.seed, static_cast<std::uint32_t>(begin + i), Stream::monthly_noise, 0,
+                                    static_cast<std::uint32_t>(month)});
+        eps = std::exp(sigma * u - 0.5 * sigma * sigma);
+      }
+      double factor = 1.0;
+      for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect[k * n + i]);
+      first[i] = annual_level[i] / 12.0 * season * eps * factor;
+    }
+    in.first = first.data();
+
+    std::array<double*, kSeriesCount> out;
+    for (int s = 0; s < kSeriesCount; ++s) out[s] = result.monthly(static_cast<SeriesId>(s), m) + begin;
+    step_month(n, in, stock_ptr, out);
+  }
+
+  // Annual values: flows summed over the year's months in month order, stocks at year end.
+  for (const SeriesInfo& info : series()) {
+    for (int y = 0; y < years; ++y) std::fill_n(result.annual(info.id, y) + begin, n, 0.0);
+    for (int m = 0; m < months; ++m) {
+      const double* column = result.monthly(info.id, m) + begin;
+      double* target = result.annual(info.id, scenario.year_slot(m)) + begin;
+      if (info.kind == SeriesKind::flow)
+        for (int i = 0; i < n; ++i) target[i] += column[i];
+      else
+        std::copy_n(column, n, target);
+    }
+  }
+
+  // A non-finite value is a bug or an input the checks let through: name its replay address.
+  for (const SeriesInfo& info : series())
+    for (int m = 0; m < months; ++m) {
+      const double* column = result.monthly(info.id, m) + begin;
+      for (int i = 0; i < n; ++i)
+        if (!std::isfinite(column[i])) {
+          std::ostringstream what;
+          what << "series " << info.name << " is " << column[i] << " on path " << begin + i << " in month "
+               << format_year_month(scenario.month(m)) << " (scenario '" << scenario.name << "', seed "
+               << settings.seed << "); rerun with --seed " << settings.seed << " --paths " << begin + i + 1
+               << " --save-paths to inspect the path";
+          throw RuntimeError(what.str());
+        }
+    }
+}
+
+}  // namespace
+
+SimulationResult simulate(const Scenario& scenario, const SimulationSettings& settings,
+                          const ProgressCallback& progress) {
+  MPPMC_CHECK(settings.paths >= 1);
+  MPPMC_CHECK(settings.block_size >= 1);
+  const InputPlan plan(scenario);
+  SimulationResult result(settings.paths, scenario.horizon_months, scenario.year_count(), plan.recorded_names());
+
+  const std::int64_t block = settings.block_size;
+  const std::int64_t blocks = (settings.paths + block - 1) / block;
+  std::atomic<std::int64_t> done{0};
+  tbb::task_arena arena(settings.threads > 0 ? settings.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
+      for (std::int64_t b = r.begin(); b != r.end(); ++b) {
+        const std::int64_t begin = b * block;
+        const int n = static_cast<int>(std::min(block, settings.paths - begin));
+        simulate_block(scenario, plan, settings, begin, n, result);
+        const std::int64_t now = done.fetch_add(n) + n;
+        // Progress only reports; it never feeds back into the numbers.
+        if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
+      }
+    });
+  });
+  if (progress) progress(settings.paths, settings.paths);
+  return result;
+}
+
+Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
+                  const std::array<double, 3>& band_percentiles) {
+  Summary summary;
+  summary.percentiles = percentiles;
+  summary.band_percentiles = band_percentiles;
+  const std::vector<double> band(band_percentiles.begin(), band_percentiles.end());
+  const int months = result.months(), years = result.years();
+  summary.monthly = column_statistics(kSeriesCount * months, result.paths(), percentiles, band, [&](int c) {
+    return result.monthly(static_cast<SeriesId>(c / months), c % months);
+  });
+  summary.annual = column_statistics(kSeriesCount * years, result.paths(), percentiles, band, [&](int c) {
+    return result.annual(static_cast<SeriesId>(c / years), c % years);
+  });
+  return summary;
+}
+
+}  // namespace mppmc

@@ -1,0 +1,76 @@
+#pragma once
+// The Monte Carlo driver: blocks of paths in parallel (oneTBB), each block stepping its paths
+// month by month in structure-of-arrays form and writing into its own slots of the result
+// columns (one owner per slot), so the result is a pure function of (scenario, seed, paths).
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/scenario.h"
+#include "engine/statistics.h"
+#include "model/series.h"
+
+namespace mppmc {
+
+struct SimulationSettings {
+  std::uint64_t seed = 1;
+  std::int64_t paths = 1000;   //!< 1 .. 2^32 - 1
+  int threads = 0;             //!< 0: all hardware threads
+  int block_size = 256;        //!< paths per block; any value gives the same numbers
+  bool deterministic = false;  //!< every input at its median, no monthly noise
+};
+
+//! All paths' values, column by column: a column is one series in one period, N paths long.
+class SimulationResult {
+ public:
+  SimulationResult(std::int64_t paths, int months, int years, std::vector<std::string> input_names);
+
+  std::int64_t paths() const { return paths_; }
+  int months() const { return months_; }
+  int years() const { return years_; }
+  //! N values of series s in month m (flows per month, stocks at month end).
+  double* monthly(SeriesId s, int m) { return &monthly_[column_offset(index(s) * months_ + m)]; }
+  const double* monthly(SeriesId s, int m) const { return &monthly_[column_offset(index(s) * months_ + m)]; }
+  //! N values of series s in year slot y (flows summed over the year's months, stocks at year end).
+  double* annual(SeriesId s, int y) { return &annual_[column_offset(index(s) * years_ + y)]; }
+  const double* annual(SeriesId s, int y) const { return &annual_[column_offset(index(s) * years_ + y)]; }
+
+  const std::vector<std::string>& input_names() const { return input_names_; }
+  //! Path-level draws, row-major [path][input].
+  std::vector<double>& input_samples() { return input_samples_; }
+  const std::vector<double>& input_samples() const { return input_samples_; }
+
+ private:
+  std::size_t column_offset(int column) const { return static_cast<std::size_t>(column) * static_cast<std::size_t>(paths_); }
+  std::int64_t paths_;
+  int months_;
+  int years_;
+  std::vector<double> monthly_;  // [series][month][path]
+  std::vector<double> annual_;   // [series][year][path]
+  std::vector<std::string> input_names_;
+  std::vector<double> input_samples_;
+};
+
+//! Called now and then from the driver's thread with the number of paths done.
+using ProgressCallback = std::function<void(std::int64_t done, std::int64_t total)>;
+
+//! Simulates every path of the scenario. Throws RuntimeError naming the replay address
+//! (seed, path, month, series) if a value is not finite.
+SimulationResult simulate(const Scenario& scenario, const SimulationSettings& settings,
+                          const ProgressCallback& progress = {});
+
+//! The statistics of a run: monthly columns are (series, month) in series-major order
+//! (column = series * months + month), annual columns (series, year slot) likewise.
+struct Summary {
+  std::vector<double> percentiles;       //!< percent, as requested
+  std::array<double, 3> band_percentiles;  //!< min, medio, max
+  ColumnStatistics monthly;
+  ColumnStatistics annual;
+};
+
+Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
+                  const std::array<double, 3>& band_percentiles);
+
+}  // namespace mppmc

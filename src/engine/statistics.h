@@ -1,0 +1,37 @@
+#pragma once
+// Statistics of one column of N path values: exact percentiles (Hyndman & Fan 1996, type 7,
+// numpy.percentile's default "linear"), mean and standard deviation. Each column is computed
+// by one task in path order, so the numbers do not depend on threads or scheduling.
+#include <cstdint>
+#include <vector>
+
+namespace mppmc {
+
+//! Percentiles (in percent, 0..100) of x[0..n), type 7: with h = (n - 1) p / 100,
+//! Q = x_(floor h) + (h - floor h) (x_(floor h + 1) - x_(floor h)) on the sorted values.
+//! `scratch` is reused between calls to avoid allocations.
+std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std::vector<double>& percents,
+                                      std::vector<double>& scratch);
+
+struct Moments {
+  double mean;
+  double std;  //!< population standard deviation (ddof = 0, numpy.std's default)
+};
+Moments moments(const double* x, std::int64_t n);
+
+//! Statistics of many columns, computed in parallel, one owner per column.
+struct ColumnStatistics {
+  std::vector<double> quantiles;  //!< [percentile][column]
+  std::vector<double> band;       //!< [3][column]: min, medio, max
+  std::vector<double> mean;       //!< [column]
+  std::vector<double> std;        //!< [column]
+};
+
+//! `column(c)` returns the N values of column c.
+template <typename ColumnFn>
+ColumnStatistics column_statistics(int columns, std::int64_t n, const std::vector<double>& percents,
+                                   const std::vector<double>& band_percents, ColumnFn column);
+
+}  // namespace mppmc
+
+#include "engine/statistics_impl.h"

@@ -1,0 +1,31 @@
+#pragma once
+#include <tbb/parallel_for.h>
+
+namespace mppmc {
+
+template <typename ColumnFn>
+ColumnStatistics column_statistics(int columns, std::int64_t n, const std::vector<double>& percents,
+                                   const std::vector<double>& band_percents, ColumnFn column) {
+  ColumnStatistics stats;
+  const std::size_t c_count = static_cast<std::size_t>(columns);
+  stats.quantiles.resize(percents.size() * c_count);
+  stats.band.resize(band_percents.size() * c_count);
+  stats.mean.resize(c_count);
+  stats.std.resize(c_count);
+  std::vector<double> all = percents;
+  all.insert(all.end(), band_percents.begin(), band_percents.end());
+  tbb::parallel_for(0, columns, [&](int c) {
+    std::vector<double> scratch;
+    const double* x = column(c);
+    const std::vector<double> q = percentiles_type7(x, n, all, scratch);
+    for (std::size_t k = 0; k < percents.size(); ++k) stats.quantiles[k * c_count + c] = q[k];
+    for (std::size_t k = 0; k < band_percents.size(); ++k)
+      stats.band[k * c_count + c] = q[percents.size() + k];
+    const Moments mo = moments(x, n);
+    stats.mean[c] = mo.mean;
+    stats.std[c] = mo.std;
+  });
+  return stats;
+}
+
+}  // namespace mppmc

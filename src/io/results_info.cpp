@@ -1,0 +1,120 @@
+#include "io/results_info.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "core/error.h"
+#include "io/hdf5_file.h"
+
+namespace mppmc::io {
+
+namespace {
+
+h5::Handle open_results(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
+  std::optional<h5::Handle> file = h5::open_file(path);
+  if (!file) throw InputError(path + ": not an HDF5 file (mppmc results files are HDF5)");
+  const hid_t root = file->id();
+  if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
+    throw InputError(path + ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
+  const std::int64_t version = h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
+  if (version != 1)
+    throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
+                     "; this mppmc reads schema version 1");
+  return std::move(*file);
+}
+
+std::string grouped(double value) {
+  // 57600.4 -> "57,600"; large money values stay readable.
+  char digits[64];
+  std::snprintf(digits, sizeof digits, "%.0f", std::fabs(value));
+  std::string text(digits), out;
+  const int n = static_cast<int>(text.size());
+  for (int i = 0; i < n; ++i) {
+    out += text[i];
+    if ((n - i - 1) % 3 == 0 && i + 1 < n) out += ',';
+  }
+  return (value < 0 && out != "0" ? "-" : "") + out;
+}
+
+std::string band_table(hid_t root, const std::vector<std::string>& names) {
+  const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
+  const std::vector<std::int64_t> months = h5::read_ints(root, "time/months_in_year");
+  h5::Handle band = h5::open_group(root, "band");
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-22s %-14s %6s %14s %14s %14s\n", "series", "unit", "year",
+                ("min p" + grouped(h5::read_double_attribute(band.id(), "min_percentile"))).c_str(),
+                ("medio p" + grouped(h5::read_double_attribute(band.id(), "medio_percentile"))).c_str(),
+                ("max p" + grouped(h5::read_double_attribute(band.id(), "max_percentile"))).c_str());
+  out << line;
+  for (const std::string& name : names) {
+    const std::string group = "annual/" + name;
+    if (!h5::exists(root, group)) continue;
+    h5::Handle g = h5::open_group(root, group);
+    const std::string unit = h5::read_string_attribute(g.id(), "unit");
+    const std::vector<double> b = h5::read_doubles(g.id(), "band");
+    const std::size_t y_count = years.size();
+    for (std::size_t y = 0; y < y_count; ++y) {
+      std::string year = std::to_string(years[y]);
+      if (months[y] < 12) year += "*";
+      std::snprintf(line, sizeof line, "%-22s %-14s %6s %14s %14s %14s\n", name.c_str(), unit.c_str(), year.c_str(),
+                    grouped(b[y]).c_str(), grouped(b[y_count + y]).c_str(), grouped(b[2 * y_count + y]).c_str());
+      out << line;
+    }
+  }
+  bool partial = false;
+  for (std::int64_t m : months) partial = partial || m < 12;
+  if (partial) out << "* a year the horizon covers only in part (flows summed over its months, stocks at its last month)\n";
+  return out.str();
+}
+
+}  // namespace
+
+const std::vector<std::string>& key_series() {
+  static const std::vector<std::string> names = {"total_inflow", "inflow_first", "nareis_arrivals", "ind_asylum_backlog",
+                                                 "ind_nareis_backlog", "coa_occupancy", "cost_total"};
+  return names;
+}
+
+std::string band_table(const std::string& path, const std::vector<std::string>& series_names) {
+  h5::Handle file = open_results(path);
+  return band_table(file.id(), series_names);
+}
+
+std::string describe_results(const std::string& path) {
+  h5::Handle file = open_results(path);
+  const hid_t root = file.id();
+  auto text = [&](const char* name) { return h5::has_attribute(root, name) ? h5::read_string_attribute(root, name) : std::string("?"); };
+  auto integer = [&](const char* name) { return h5::has_attribute(root, name) ? std::to_string(h5::read_int_attribute(root, name)) : std::string("?"); };
+  std::ostringstream out;
+  out << "file:            " << path << "\n";
+  out << "schema:          mppmc-results, version 1 (written by mppmc " << text("tool_version") << ", git " << text("git_sha")
+      << ", " << text("created_utc") << ")\n";
+  out << "scenario:        " << text("scenario_name") << " (" << text("scenario_file") << ")\n";
+  out << "time:            " << text("start") << ", " << integer("horizon_months") << " months\n";
+  out << "paths:           " << integer("n_paths") << " (seed " << integer("seed") << ", sampling " << text("sampling")
+      << ", quantiles " << text("quantile_method") << ")\n";
+  const std::vector<double> percentiles = h5::read_doubles(root, "percentiles");
+  out << "percentiles:     ";
+  for (std::size_t i = 0; i < percentiles.size(); ++i) out << (i ? ", " : "") << percentiles[i];
+  out << "\n";
+  const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
+  out << "years:           ";
+  for (std::size_t i = 0; i < years.size(); ++i) out << (i ? ", " : "") << years[i];
+  out << "\n";
+  const std::vector<std::string> names = h5::list_group(root, "monthly");
+  out << "series (" << names.size() << "):     ";
+  for (std::size_t i = 0; i < names.size(); ++i) out << (i ? ", " : "") << names[i];
+  out << "\n";
+  const std::vector<std::string> inputs = h5::read_strings(root, "inputs/names");
+  out << "inputs (" << inputs.size() << "):     path-level draws in /inputs/samples\n";
+  out << "paths saved:     " << (h5::exists(root, "paths") ? "yes, /paths/<series> [paths, months] float32" : "no (run with --save-paths)")
+      << "\n\n";
+  out << "annual band:\n" << band_table(root, key_series());
+  return out.str();
+}
+
+}  // namespace mppmc::io

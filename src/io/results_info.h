@@ -1,0 +1,20 @@
+#pragma once
+// Reading a results file back for people: what it holds (`mppmc info`) and the band table of
+// the key series that `mppmc run` prints.
+#include <string>
+#include <vector>
+
+namespace mppmc::io {
+
+//! The series whose annual band `mppmc run` prints.
+const std::vector<std::string>& key_series();
+
+//! A description of a results file: provenance, run settings, time axis, series, inputs and
+//! the annual band table of the key series. Throws InputError when the file is missing, is not
+//! HDF5, is not an mppmc results file or has another schema version.
+std::string describe_results(const std::string& path);
+
+//! The annual min / medio / max table of `series_names`, read from the file.
+std::string band_table(const std::string& path, const std::vector<std::string>& series_names);
+
+}  // namespace mppmc::io

@@ -1,0 +1,156 @@
+#include "io/results_writer.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/version.h"
+#include "io/hdf5_file.h"
+
+namespace mppmc::io {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string annual_unit(const SeriesInfo& info) {
+  std::string unit(info.unit);
+  if (info.kind == SeriesKind::flow) {
+    const std::size_t at = unit.rfind("/month");
+    if (at != std::string::npos) unit.replace(at, 6, "/year");
+  }
+  return unit;
+}
+
+void write_series_attributes(hid_t group, const SeriesInfo& info, const std::string& unit) {
+  h5::write_attribute(group, "unit", unit);
+  h5::write_attribute(group, "kind", std::string(info.kind == SeriesKind::flow ? "flow" : "stock"));
+  h5::write_attribute(group, "annual", std::string(info.kind == SeriesKind::flow ? "sum" : "end"));
+  h5::write_attribute(group, "description", std::string(info.description));
+}
+
+// One statistics group per series: quantiles [P, periods], mean, std, and band [3, periods].
+void write_statistics(hid_t parent, const char* name, const ColumnStatistics& stats, int periods,
+                      std::size_t percentiles, bool with_band, bool annual) {
+  h5::Handle group = h5::create_group(parent, name);
+  const std::size_t columns = stats.mean.size();
+  for (const SeriesInfo& info : series()) {
+    h5::Handle g = h5::create_group(group.id(), std::string(info.name));
+    write_series_attributes(g.id(), info, annual ? annual_unit(info) : std::string(info.unit));
+    const std::size_t first = static_cast<std::size_t>(index(info.id)) * periods;
+    std::vector<double> q(percentiles * periods), band(3 * static_cast<std::size_t>(periods));
+    for (std::size_t k = 0; k < percentiles; ++k)
+      for (int t = 0; t < periods; ++t) q[k * periods + t] = stats.quantiles[k * columns + first + t];
+    for (std::size_t k = 0; k < 3; ++k)
+      for (int t = 0; t < periods; ++t) band[k * periods + t] = stats.band[k * columns + first + t];
+    const hsize_t p = percentiles, n = static_cast<hsize_t>(periods);
+    h5::write_dataset(g.id(), "quantiles", {p, n}, q.data());
+    h5::write_dataset(g.id(), "mean", {n}, &stats.mean[first]);
+    h5::write_dataset(g.id(), "std", {n}, &stats.std[first]);
+    if (with_band) h5::write_dataset(g.id(), "band", {3, n}, band.data());
+  }
+}
+
+void write_file(const std::string& path, const RunRecord& r) {
+  const Scenario& s = *r.scenario;
+  const SimulationResult& result = *r.result;
+  h5::Handle file = h5::create_file(path);
+  const hid_t root = file.id();
+  h5::write_attribute(root, "schema", std::string("mppmc-results"));
+  h5::write_attribute(root, "schema_version", std::int64_t{1});
+  h5::write_attribute(root, "tool_version", std::string(tool_version()));
+  h5::write_attribute(root, "git_sha", std::string(git_sha()));
+  h5::write_attribute(root, "scenario_name", s.name);
+  h5::write_attribute(root, "scenario_file", fs::path(s.source_file).filename().string());
+  h5::write_attribute(root, "seed", r.config->seed);
+  h5::write_attribute(root, "n_paths", static_cast<std::int64_t>(result.paths()));
+  h5::write_attribute(root, "start", format_year_month(s.start));
+  h5::write_attribute(root, "horizon_months", static_cast<std::int64_t>(s.horizon_months));
+  h5::write_attribute(root, "sampling", std::string(r.deterministic ? "deterministic" : "mc"));
+  h5::write_attribute(root, "quantile_method", std::string("exact"));
+  h5::write_attribute(root, "percentile_definition", std::string("Hyndman-Fan type 7 (numpy.percentile 'linear')"));
+  h5::write_attribute(root, "created_utc", created_utc());
+  h5::write_attribute(root, "scenario_toml", s.resolved_toml);
+  h5::write_attribute(root, "config_toml", to_toml(*r.config));
+
+  {
+    h5::Handle time = h5::create_group(root, "time");
+    std::vector<std::string> months;
+    for (int m = 0; m < s.horizon_months; ++m) months.push_back(format_year_month(s.month(m)));
+    h5::write_dataset(time.id(), "month", months);
+    std::vector<std::int32_t> years;
+    for (int y = 0; y < s.year_count(); ++y) years.push_back(s.first_year() + y);
+    h5::write_dataset(time.id(), "year", years);
+    const std::vector<int> counts = s.months_in_year();
+    h5::write_dataset(time.id(), "months_in_year", std::vector<std::int32_t>(counts.begin(), counts.end()));
+  }
+  const Summary& summary = *r.summary;
+  h5::write_dataset(root, "percentiles", {summary.percentiles.size()}, summary.percentiles.data());
+  {
+    h5::Handle band = h5::create_group(root, "band");
+    h5::write_attribute(band.id(), "min_percentile", summary.band_percentiles[0]);
+    h5::write_attribute(band.id(), "medio_percentile", summary.band_percentiles[1]);
+    h5::write_attribute(band.id(), "max_percentile", summary.band_percentiles[2]);
+  }
+  write_statistics(root, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false, false);
+  write_statistics(root, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true, true);
+
+  {
+    h5::Handle inputs = h5::create_group(root, "inputs");
+    h5::write_dataset(inputs.id(), "names", result.input_names());
+    h5::write_dataset(inputs.id(), "samples",
+                      {static_cast<hsize_t>(result.paths()), static_cast<hsize_t>(result.input_names().size())},
+                      result.input_samples().data());
+  }
+  if (r.save_paths) {
+    h5::Handle paths = h5::create_group(root, "paths");
+    const auto n = static_cast<std::size_t>(result.paths());
+    const auto months = static_cast<std::size_t>(s.horizon_months);
+    std::vector<float> rows(n * months);
+    for (const SeriesInfo& info : series()) {
+      for (std::size_t m = 0; m < months; ++m) {
+        const double* column = result.monthly(info.id, static_cast<int>(m));
+        for (std::size_t i = 0; i < n; ++i) rows[i * months + m] = static_cast<float>(column[i]);
+      }
+      h5::write_compressed(paths.id(), std::string(info.name), n, months, rows.data());
+    }
+  }
+}
+
+}  // namespace
+
+std::string created_utc() {
+  std::time_t now = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void write_results(const std::string& path, const RunRecord& record) {
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw RuntimeError("cannot create the folder " + target.parent_path().string() + ": " + ec.message());
+  }
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    write_file(temporary, record);
+  } catch (...) {
+    fs::remove(temporary, ec);
+    throw;
+  }
+  fs::rename(temporary, target, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
+  }
+}
+
+}  // namespace mppmc::io

@@ -1,0 +1,702 @@
+#include "io/scenario_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "core/copula.h"
+#include "core/random.h"
+#include "io/toml_source.h"
+
+namespace mppmc::io {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Keys that hold one value (replaced whole by an extending file), besides the parameters.
+const std::vector<std::string>& plain_leaves() {
+  static const std::vector<std::string> leaves = [] {
+    std::vector<std::string> v = {"scenario.name", "scenario.start", "scenario.horizon_months", "scenario.extends",
+                                  "inflow.first.year_correlation", "inflow.first.seasonality",
+                                  "inflow.first.monthly_noise_sd"};
+    for (std::string_view stock : initial_stock_names()) v.push_back("initial." + std::string(stock));
+    return v;
+  }();
+  return leaves;
+}
+
+const std::vector<std::string>& all_leaves() {
+  static const std::vector<std::string> leaves = [] {
+    std::vector<std::string> v = plain_leaves();
+    for (const ParamInfo& info : parameters()) v.emplace_back(info.key);
+    return v;
+  }();
+  return leaves;
+}
+
+// Sections: every proper prefix of a leaf ("ind", "ind.asylum", ...).
+const std::set<std::string>& sections() {
+  static const std::set<std::string> s = [] {
+    std::set<std::string> out;
+    for (const std::string& leaf : all_leaves())
+      for (std::size_t dot = leaf.find('.'); dot != std::string::npos; dot = leaf.find('.', dot + 1))
+        out.insert(leaf.substr(0, dot));
+    return out;
+  }();
+  return s;
+}
+
+bool is_leaf(const std::string& path) {
+  const auto& leaves = all_leaves();
+  return std::find(leaves.begin(), leaves.end(), path) != leaves.end();
+}
+
+std::string join_path(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+// The keys a table at `prefix` may hold, for suggestions.
+std::vector<std::string> keys_under(const std::string& prefix) {
+  std::vector<std::string> keys;
+  const std::string start = prefix.empty() ? "" : prefix + ".";
+  auto add = [&](const std::string& path) {
+    if (path.compare(0, start.size(), start) != 0) return;
+    const std::string rest = path.substr(start.size());
+    keys.push_back(rest.substr(0, rest.find('.')));
+  };
+  for (const std::string& leaf : all_leaves()) add(leaf);
+  if (prefix.empty()) {
+    keys.emplace_back("measure");
+    keys.emplace_back("correlation");
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+std::string unknown_key_rule(const std::string& prefix, std::string_view key) {
+  std::string rule = "unknown key";
+  const std::string near = suggest(key, keys_under(prefix));
+  if (!near.empty()) rule += "; did you mean '" + join_path(prefix, near) + "'?";
+  return rule;
+}
+
+// A located node of the merged scenario: the documents stay alive in the Loader.
+struct Entry {
+  const toml::node* node;
+  std::string file;
+};
+
+// Reads a file and the files it extends into a flat map of leaves plus the appended
+// measure and correlation tables, keeping every node's source location.
+class Loader {
+ public:
+  explicit Loader(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
+
+  void load(const std::string& path, std::vector<std::string>& chain) {
+    const std::string canonical = fs::weakly_canonical(fs::absolute(path)).string();
+    std::optional<toml::table> parsed = parse_toml_file(path, diagnostics_);
+    if (!parsed) return;
+    documents_.push_back(std::make_unique<toml::table>(std::move(*parsed)));
+    const toml::table& doc = *documents_.back();
+    chain.push_back(canonical);
+
+    if (const toml::node* extends = doc.at_path("scenario.extends").node()) {
+      if (const auto* base = extends->as_string()) {
+        const fs::path base_path = fs::path(path).parent_path() / base->get();
+        const std::string base_canonical = fs::weakly_canonical(fs::absolute(base_path)).string();
+        if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
+          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
+                             "files extend each other in a cycle");
+        } else if (!fs::exists(base_path)) {
+          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
+                             "no such file: " + base_path.string() + " (the path is relative to this file)");
+        } else {
+          load(base_path.string(), chain);
+        }
+      } else {
+        diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
+                           "must be a file name (string)");
+      }
+    }
+    chain.pop_back();
+    flatten(doc, "", path);
+  }
+
+  std::map<std::string, Entry> leaves;
+  std::vector<Entry> measures;
+  std::vector<Entry> correlations;
+
+ private:
+  void flatten(const toml::table& table, const std::string& prefix, const std::string& file) {
+    for (auto&& [key, node] : table) {
+      const std::string path = join_path(prefix, key.str());
+      if (path == "scenario.extends") continue;
+      if (is_leaf(path)) {
+        leaves[path] = {&node, file};
+      } else if (path == "measure" || path == "correlation") {
+        std::vector<Entry>& list = path == "measure" ? measures : correlations;
+        const auto* array = node.as_array();
+        if (!array || !array->is_array_of_tables()) {
+          diagnostics_.error(location_of(node, file), path, value_text(node),
+                             "must be a list of tables, written [[" + path + "]]");
+          continue;
+        }
+        for (const toml::node& item : *array) list.push_back({&item, file});
+      } else if (sections().count(path)) {
+        if (const auto* sub = node.as_table()) flatten(*sub, path, file);
+        else diagnostics_.error(location_of(node, file), path, value_text(node), "must be a table (a section)");
+      } else {
+        diagnostics_.error(location_of(node, file), path, value_text(node), unknown_key_rule(prefix, key.str()));
+      }
+    }
+  }
+
+  Diagnostics& diagnostics_;
+  std::vector<std::unique_ptr<toml::table>> documents_;
+};
+
+// Checks and converts the merged entries into a Scenario.
+class Builder {
+ public:
+  Builder(const Loader& loader, std::string top_file, Diagnostics& diagnostics)
+      : loader_(loader), top_file_(std::move(top_file)), diagnostics_(diagnostics) {}
+
+  Scenario build() {
+    Scenario s;
+    s.source_file = top_file_;
+    if (const Entry* e = required("scenario.name")) {
+      if (auto name = read_string(*e->node, "scenario.name", e->file, diagnostics_)) {
+        if (name->empty()) error(*e, "scenario.name", "must not be empty");
+        s.name = *name;
+      }
+    }
+    if (const Entry* e = required("scenario.start")) s.start = month_value(*e, "scenario.start").value_or(0);
+    if (const Entry* e = required("scenario.horizon_months")) {
+      if (auto t = read_integer(*e->node, "scenario.horizon_months", e->file, diagnostics_)) {
+        if (*t < 1 || *t > 1200) error(*e, "scenario.horizon_months", "must be between 1 and 1200 months");
+        else s.horizon_months = static_cast<int>(*t);
+      }
+    }
+    for (int k = 0; k < kInitialStockCount; ++k) {
+      const std::string key = "initial." + std::string(initial_stock_names()[k]);
+      if (const Entry* e = required(key)) s.initial[k] = bounded_number(*e, key, 0.0, kInf).value_or(0.0);
+    }
+    if (const Entry* e = optional("inflow.first.year_correlation"))
+      s.year_correlation = bounded_number(*e, "inflow.first.year_correlation", -1.0, 1.0).value_or(1.0);
+    if (const Entry* e = optional("inflow.first.monthly_noise_sd"))
+      s.monthly_noise_sd = bounded_number(*e, "inflow.first.monthly_noise_sd", 0.0, kInf).value_or(0.0);
+    if (const Entry* e = required("inflow.first.seasonality")) s.seasonality = seasonality(*e);
+
+    for (const ParamInfo& info : parameters())
+      if (const Entry* e = required(std::string(info.key))) s.params[index(info.id)] = year_table(*e, info);
+
+    std::set<std::uint32_t> hashes;
+    std::set<std::string> names;
+    for (std::size_t k = 0; k < loader_.measures.size(); ++k) {
+      if (auto m = measure(loader_.measures[k], k)) {
+        const std::string path = "measure[" + std::to_string(k) + "].name";
+        if (!names.insert(m->name).second)
+          error(loader_.measures[k], path, "two measures are named '" + m->name + "'; names must be unique");
+        else if (!hashes.insert(name_hash(m->name.data(), m->name.size())).second)
+          error(loader_.measures[k], path, "this name's random-number address collides with another measure's; rename it");
+        s.measures.push_back(std::move(*m));
+      }
+    }
+    correlations(s);
+    return s;
+  }
+
+ private:
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+  void error(const Entry& e, const std::string& key_path, const std::string& rule) {
+    diagnostics_.error(location_of(*e.node, e.file), key_path, value_text(*e.node), rule);
+  }
+  void error_at(const toml::node& node, const std::string& file, const std::string& key_path,
+                const std::string& rule) {
+    diagnostics_.error(location_of(node, file), key_path, value_text(node), rule);
+  }
+
+  const Entry* optional(const std::string& key) const {
+    const auto it = loader_.leaves.find(key);
+    return it == loader_.leaves.end() ? nullptr : &it->second;
+  }
+  const Entry* required(const std::string& key) {
+    const Entry* e = optional(key);
+    if (!e) diagnostics_.error({top_file_, 1, 1}, key, "", "required key is missing");
+    return e;
+  }
+
+  std::optional<MonthIndex> month_value(const Entry& e, const std::string& key) {
+    auto text = read_string(*e.node, key, e.file, diagnostics_);
+    if (!text) return std::nullopt;
+    auto month = parse_year_month(*text);
+    if (!month) error(e, key, "must be a month written \"YYYY-MM\" (e.g. \"2025-01\")");
+    return month;
+  }
+
+  std::optional<double> bounded_number(const Entry& e, const std::string& key, double min, double max,
+                                       bool min_exclusive = false) {
+    auto v = read_number(*e.node, key, e.file, diagnostics_);
+    if (!v) return std::nullopt;
+    if ((min_exclusive ? !(*v > min) : !(*v >= min)) || *v > max) {
+      error(e, key, "must be " + range_text(min, max, min_exclusive));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::array<double, 12> seasonality(const Entry& e) {
+    std::array<double, 12> weights{};
+    const auto* array = e.node->as_array();
+    if (!array || array->size() != 12) {
+      error(e, "inflow.first.seasonality", "must be a list of 12 weights, January to December");
+      return weights;
+    }
+    double sum = 0.0;
+    bool ok = true;
+    for (std::size_t c = 0; c < 12; ++c) {
+      const std::string key = "inflow.first.seasonality[" + std::to_string(c) + "]";
+      auto w = read_number(*array->get(c), key, e.file, diagnostics_);
+      if (!w) {
+        ok = false;
+        continue;
+      }
+      if (!(*w > 0.0)) {
+        error_at(*array->get(c), e.file, key, "must be > 0");
+        ok = false;
+      }
+      weights[c] = *w;
+      sum += *w;
+    }
+    if (ok)
+      for (double& w : weights) w *= 12.0 / sum;  // normalised to sum 12 (model spec)
+    return weights;
+  }
+
+  // A number or a distribution table, checked against the parameter's range.
+  std::optional<Distribution> distribution(const toml::node& node, const std::string& file, const std::string& key,
+                                           double min, double max, bool min_exclusive) {
+    if (node.is_number()) {
+      auto v = read_number(node, key, file, diagnostics_);
+      if (!v) return std::nullopt;
+      if ((min_exclusive ? !(*v > min) : !(*v >= min)) || *v > max) {
+        error_at(node, file, key, "must be " + range_text(min, max, min_exclusive));
+        return std::nullopt;
+      }
+      return Distribution::fixed(*v);
+    }
+    const auto* table = node.as_table();
+    if (!table) {
+      error_at(node, file, key, "must be a number or a distribution such as { dist = \"uniform\", low = 1, high = 2 }");
+      return std::nullopt;
+    }
+    const toml::node* family_node = table->get("dist");
+    if (!family_node) {
+      error_at(node, file, key, "a distribution needs a 'dist' key (uniform, normal, lognormal, triangular, pert, beta, quantiles)");
+      return std::nullopt;
+    }
+    auto family = read_string(*family_node, key + ".dist", file, diagnostics_);
+    if (!family) return std::nullopt;
+
+    static const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> kFields = {
+        {"uniform", {{"low", "high"}, {}}},
+        {"normal", {{"mean", "sd"}, {"low", "high"}}},
+        {"lognormal", {{"median", "sigma"}, {}}},
+        {"triangular", {{"low", "mode", "high"}, {}}},
+        {"pert", {{"low", "mode", "high"}, {}}},
+        {"beta", {{"a", "b"}, {"low", "high"}}},
+        {"quantiles", {{"p", "q"}, {"lower", "upper"}}},
+    };
+    const auto spec = kFields.find(*family);
+    if (spec == kFields.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, fields] : kFields) names.push_back(name);
+      std::string rule = "unknown distribution; use one of uniform, normal, lognormal, triangular, pert, beta, quantiles";
+      const std::string near = suggest(*family, names);
+      if (!near.empty()) rule = "unknown distribution; did you mean \"" + near + "\"?";
+      error_at(*family_node, file, key + ".dist", rule);
+      return std::nullopt;
+    }
+    const auto& [required_fields, optional_fields] = spec->second;
+    bool ok = true;
+    std::map<std::string, double> f;
+    for (auto&& [field_key, field_node] : *table) {
+      const std::string field(field_key.str());
+      if (field == "dist") continue;
+      const bool known = std::count(required_fields.begin(), required_fields.end(), field) ||
+                         std::count(optional_fields.begin(), optional_fields.end(), field);
+      if (!known) {
+        std::vector<std::string> all = required_fields;
+        all.insert(all.end(), optional_fields.begin(), optional_fields.end());
+        std::string list;
+        for (const auto& a : all) list += (list.empty() ? "" : ", ") + a;
+        error_at(field_node, file, key + "." + field, "unknown field for dist = \"" + *family + "\" (fields: " + list + ")");
+        ok = false;
+        continue;
+      }
+      if (*family == "quantiles" && (field == "p" || field == "q")) continue;  // arrays, read below
+      if (auto v = read_number(field_node, key + "." + field, file, diagnostics_)) f[field] = *v;
+      else ok = false;
+    }
+    for (const std::string& field : required_fields)
+      if (!table->contains(field)) {
+        error_at(node, file, key + "." + field, "required field of dist = \"" + *family + "\" is missing");
+        ok = false;
+      }
+    if (!ok) return std::nullopt;
+
+    auto fail = [&](const std::string& field, const std::string& rule) {
+      const toml::node* at = table->get(field);
+      error_at(at ? *at : node, file, key + (at ? "." + field : ""), rule);
+      return std::nullopt;
+    };
+    auto has = [&](const char* field) { return f.count(field) > 0; };
+    std::optional<Distribution> d;
+    if (*family == "uniform") {
+      if (!(f["low"] < f["high"])) return fail("high", "must be greater than low");
+      d = Distribution::uniform(f["low"], f["high"]);
+    } else if (*family == "normal") {
+      if (!(f["sd"] > 0)) return fail("sd", "must be > 0");
+      const double low = has("low") ? f["low"] : -kInf, high = has("high") ? f["high"] : kInf;
+      if (!(low < high)) return fail("high", "must be greater than low");
+      d = Distribution::normal(f["mean"], f["sd"], low, high);
+      if (!(d->quantile(0.5) > low && d->quantile(0.5) < high))
+        return fail("mean", "the truncation [low, high] lies too far in the tail of the normal to sample");
+    } else if (*family == "lognormal") {
+      if (!(f["median"] > 0)) return fail("median", "must be > 0");
+      if (!(f["sigma"] > 0)) return fail("sigma", "must be > 0");
+      d = Distribution::lognormal(f["median"], f["sigma"]);
+    } else if (*family == "triangular" || *family == "pert") {
+      if (!(f["low"] < f["high"])) return fail("high", "must be greater than low");
+      if (!(f["mode"] >= f["low"] && f["mode"] <= f["high"])) return fail("mode", "must lie in [low, high]");
+      d = *family == "pert" ? Distribution::pert(f["low"], f["mode"], f["high"])
+                            : Distribution::triangular(f["low"], f["mode"], f["high"]);
+    } else if (*family == "beta") {
+      if (!(f["a"] > 0)) return fail("a", "must be > 0");
+      if (!(f["b"] > 0)) return fail("b", "must be > 0");
+      const double low = has("low") ? f["low"] : 0.0, high = has("high") ? f["high"] : 1.0;
+      if (!(low < high)) return fail("high", "must be greater than low");
+      d = Distribution::beta(f["a"], f["b"], low, high);
+    } else {  // quantiles: a metalog through the points
+      std::vector<double> p, q;
+      for (const char* name : {"p", "q"}) {
+        const toml::node* arr_node = table->get(name);
+        const auto* arr = arr_node->as_array();
+        if (!arr) return fail(name, "must be a list of numbers");
+        std::vector<double>& target = name[0] == 'p' ? p : q;
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+          auto v = read_number(*arr->get(i), key + "." + name + "[" + std::to_string(i) + "]", file, diagnostics_);
+          if (!v) return std::nullopt;
+          target.push_back(*v);
+        }
+      }
+      try {
+        d = Distribution::quantiles(fit_metalog(p, q, has("lower") ? f["lower"] : -kInf, has("upper") ? f["upper"] : kInf));
+      } catch (const std::invalid_argument& e) {
+        error_at(node, file, key, e.what());
+        return std::nullopt;
+      }
+    }
+    check_range(*d, node, file, key, min, max, min_exclusive);
+    return d;
+  }
+
+  // The values a distribution can produce must respect the parameter's range. A bounded
+  // family that crosses it is refused; an unbounded tail is refused when more than 0.1% of
+  // draws would cross, and reported as a warning below that.
+  void check_range(const Distribution& d, const toml::node& node, const std::string& file, const std::string& key,
+                   double min, double max, bool min_exclusive) {
+    const double lo = d.support_low(), hi = d.support_high();
+    const std::string range = range_text(min, max, min_exclusive);
+    const bool lo_bad = min_exclusive ? !(lo > min) : lo < min;
+    const bool hi_bad = hi > max;
+    if ((lo_bad && std::isfinite(lo)) || (hi_bad && std::isfinite(hi))) {
+      error_at(node, file, key,
+               "its values range over [" + number_text(lo) + ", " + number_text(hi) + "], which leaves " + range);
+      return;
+    }
+    double outside = 0.0;
+    if (lo_bad) outside += d.probability_below(min) + (min_exclusive && d.quantile(1e-300) == min ? 1e-300 : 0.0);
+    if (hi_bad) outside += d.probability_above(max);
+    if (outside <= 0.0) return;
+    std::ostringstream share;
+    share.precision(2);
+    share << outside * 100.0 << "% of draws fall outside " << range;
+    if (outside > 1e-3)
+      error_at(node, file, key, share.str() + "; bound the distribution (e.g. low/high, lower/upper) or narrow it");
+    else
+      diagnostics_.warn(location_of(node, file), key, value_text(node),
+                        share.str() + " (unbounded tail); they are used as drawn");
+  }
+
+  YearTable year_table(const Entry& e, const ParamInfo& info) {
+    YearTable table;
+    const std::string key(info.key);
+    const auto* t = e.node->as_table();
+    if (t && !t->contains("dist")) {
+      if (!info.per_year) {
+        error(e, key, "is not a per-year parameter; give a number or a distribution table with a 'dist' key");
+        table.values.push_back(Distribution::fixed(0.0));
+        return table;
+      }
+      if (t->empty()) error(e, key, "a per-year table needs at least one year");
+      std::vector<std::pair<int, Distribution>> entries;
+      for (auto&& [year_key, value] : *t) {
+        const std::string y(year_key.str());
+        const std::string path = key + "." + y;
+        const bool digits = y.size() == 4 && std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || y[0] == '0') {
+          error_at(value, e.file, path, "per-year table keys must be calendar years (e.g. 2025)");
+          continue;
+        }
+        if (auto d = distribution(value, e.file, path, info.min, info.max, info.min_exclusive))
+          entries.emplace_back(std::stoi(y), std::move(*d));
+      }
+      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& [year, d] : entries) {
+        table.years.push_back(year);
+        table.values.push_back(std::move(d));
+      }
+      if (table.values.empty()) table.values.push_back(Distribution::fixed(0.0));
+      return table;
+    }
+    auto d = distribution(*e.node, e.file, key, info.min, info.max, info.min_exclusive);
+    table.values.push_back(d ? std::move(*d) : Distribution::fixed(0.0));
+    return table;
+  }
+
+  std::optional<Measure> measure(const Entry& e, std::size_t k) {
+    const auto& t = *e.node->as_table();
+    const std::string prefix = "measure[" + std::to_string(k) + "]";
+    Measure m;
+    bool ok = true;
+    for (auto&& [field_key, node] : t) {
+      const std::string field(field_key.str());
+      static const std::vector<std::string> kKnown = {"name", "parameter", "start", "ramp_months", "effect"};
+      if (std::find(kKnown.begin(), kKnown.end(), field) == kKnown.end()) {
+        std::string rule = "unknown key in a measure (keys: name, parameter, start, ramp_months, effect)";
+        const std::string near = suggest(field, kKnown);
+        if (!near.empty()) rule = "unknown key in a measure; did you mean '" + near + "'?";
+        error_at(node, e.file, prefix + "." + field, rule);
+        ok = false;
+      }
+    }
+    auto field = [&](const char* name) -> const toml::node* {
+      const toml::node* n = t.get(name);
+      if (!n) {
+        diagnostics_.error(location_of(*e.node, e.file), prefix + "." + name, "", "required key of a measure is missing");
+        ok = false;
+      }
+      return n;
+    };
+    if (const toml::node* n = field("name")) {
+      if (auto name = read_string(*n, prefix + ".name", e.file, diagnostics_)) {
+        if (name->empty()) error_at(*n, e.file, prefix + ".name", "must not be empty");
+        m.name = *name;
+      } else ok = false;
+    }
+    if (const toml::node* n = field("parameter")) {
+      if (auto key = read_string(*n, prefix + ".parameter", e.file, diagnostics_)) {
+        if (auto id = find_param(*key)) {
+          m.parameter = *id;
+        } else {
+          ok = false;
+          if (is_leaf(*key)) {
+            error_at(*n, e.file, prefix + ".parameter", "is fixed and cannot be changed by a measure");
+          } else {
+            std::vector<std::string> keys;
+            for (const ParamInfo& info : parameters()) keys.emplace_back(info.key);
+            std::string rule = "unknown parameter";
+            const std::string near = suggest(*key, keys);
+            if (!near.empty()) rule += "; did you mean '" + near + "'?";
+            error_at(*n, e.file, prefix + ".parameter", rule);
+          }
+        }
+      } else ok = false;
+    }
+    if (const toml::node* n = field("start")) {
+      if (auto s = read_string(*n, prefix + ".start", e.file, diagnostics_)) {
+        if (auto month = parse_year_month(*s)) m.start = *month;
+        else {
+          error_at(*n, e.file, prefix + ".start", "must be a month written \"YYYY-MM\"");
+          ok = false;
+        }
+      } else ok = false;
+    }
+    if (const toml::node* n = t.get("ramp_months")) {
+      if (auto r = read_integer(*n, prefix + ".ramp_months", e.file, diagnostics_)) {
+        if (*r < 0 || *r > 1200) {
+          error_at(*n, e.file, prefix + ".ramp_months", "must be between 0 and 1200 months");
+          ok = false;
+        } else m.ramp_months = static_cast<int>(*r);
+      } else ok = false;
+    }
+    if (const toml::node* n = field("effect")) {
+      if (auto d = distribution(*n, e.file, prefix + ".effect", 0.0, kInf, false)) m.effect = std::move(*d);
+      else ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return m;
+  }
+
+  void correlations(Scenario& s) {
+    std::vector<std::pair<int, int>> pairs;
+    std::vector<double> ranks;
+    std::vector<std::size_t> accepted;
+    std::map<std::pair<int, int>, std::size_t> seen;
+    std::vector<int> slot(kParamCount, -1);
+    int dimension = 0;
+    for (std::size_t k = 0; k < loader_.correlations.size(); ++k) {
+      const Entry& e = loader_.correlations[k];
+      const auto& t = *e.node->as_table();
+      const std::string prefix = "correlation[" + std::to_string(k) + "]";
+      bool ok = true;
+      for (auto&& [field_key, node] : t) {
+        const std::string field(field_key.str());
+        if (field != "a" && field != "b" && field != "rank") {
+          error_at(node, e.file, prefix + "." + field, "unknown key in a correlation (keys: a, b, rank)");
+          ok = false;
+        }
+      }
+      std::optional<ParamId> ends[2];
+      const char* names[2] = {"a", "b"};
+      for (int j = 0; j < 2; ++j) {
+        const toml::node* n = t.get(names[j]);
+        const std::string path = prefix + "." + names[j];
+        if (!n) {
+          diagnostics_.error(location_of(*e.node, e.file), path, "", "required key of a correlation is missing");
+          ok = false;
+          continue;
+        }
+        auto key = read_string(*n, path, e.file, diagnostics_);
+        if (!key) {
+          ok = false;
+          continue;
+        }
+        ends[j] = find_param(*key);
+        if (!ends[j]) {
+          error_at(*n, e.file, path, is_leaf(*key) ? "is fixed; only uncertain parameters can be correlated" : "unknown parameter");
+          ok = false;
+        } else if (*ends[j] == ParamId::inflow_first_annual) {
+          error_at(*n, e.file, path, "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in a correlation");
+          ends[j].reset();
+          ok = false;
+        } else if (ok && index(*ends[j]) < kParamCount && s.param(*ends[j]).is_fixed() && !s.param(*ends[j]).values.empty()) {
+          error_at(*n, e.file, path, "is a fixed number in this scenario; only uncertain parameters can be correlated");
+          ok = false;
+        }
+      }
+      double rank = 0.0;
+      if (const toml::node* n = t.get("rank")) {
+        if (auto r = read_number(*n, prefix + ".rank", e.file, diagnostics_)) {
+          if (*r < -1.0 || *r > 1.0) {
+            error_at(*n, e.file, prefix + ".rank", "must be in [-1, 1]");
+            ok = false;
+          }
+          rank = *r;
+        } else ok = false;
+      } else {
+        diagnostics_.error(location_of(*e.node, e.file), prefix + ".rank", "", "required key of a correlation is missing");
+        ok = false;
+      }
+      if (!ok || !ends[0] || !ends[1]) continue;
+      if (*ends[0] == *ends[1]) {
+        error(e, prefix, "a parameter cannot be correlated with itself");
+        continue;
+      }
+      const auto key = std::minmax(index(*ends[0]), index(*ends[1]));
+      if (const auto it = seen.find(key); it != seen.end()) {
+        error(e, prefix, "this pair is already correlated by correlation[" + std::to_string(it->second) + "]");
+        continue;
+      }
+      seen[key] = k;
+      s.correlations.push_back({*ends[0], *ends[1], rank});
+      accepted.push_back(k);
+      for (ParamId id : {*ends[0], *ends[1]})
+        if (slot[index(id)] < 0) slot[index(id)] = dimension++;
+    }
+    if (s.correlations.empty()) return;
+    // The same member order as engine/inputs (ascending ParamId) is not needed for the
+    // positive-definiteness test: it does not depend on the order.
+    for (const Correlation& c : s.correlations) {
+      pairs.emplace_back(slot[index(c.a)], slot[index(c.b)]);
+      ranks.push_back(c.rank);
+    }
+    if (!GaussianCopula::build(dimension, pairs, ranks)) {
+      std::string list;
+      for (std::size_t i = 0; i < accepted.size(); ++i) {
+        const Correlation& c = s.correlations[i];
+        list += (list.empty() ? "" : ", ") + std::string("correlation[") + std::to_string(accepted[i]) + "] (" +
+                std::string(param_info(c.a).key) + " ~ " + std::string(param_info(c.b).key) + ", rank " +
+                number_text(c.rank) + ")";
+      }
+      const Entry& last = loader_.correlations[accepted.back()];
+      diagnostics_.error(location_of(*last.node, last.file), "correlation", "",
+                         "the rank correlations " + list +
+                             " imply a correlation matrix that is not positive definite; weaken or remove some of them");
+    }
+  }
+
+  const Loader& loader_;
+  std::string top_file_;
+  Diagnostics& diagnostics_;
+};
+
+// Copies a node into `target` under `key` (copies drop source positions, which the resolved
+// text does not need).
+void insert_copy(toml::table& target, const std::string& key, const toml::node& node) {
+  node.visit([&](auto&& value) { target.insert_or_assign(key, value); });
+}
+
+// The merged scenario as one self-contained TOML document (no `extends`).
+std::string resolved_text(const Loader& loader) {
+  toml::table root;
+  for (const std::string& path : all_leaves()) {
+    const auto it = loader.leaves.find(path);
+    if (it == loader.leaves.end()) continue;
+    toml::table* table = &root;
+    std::size_t begin = 0;
+    for (std::size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', begin)) {
+      const std::string part = path.substr(begin, dot - begin);
+      if (!table->contains(part)) table->insert(part, toml::table{});
+      table = table->get(part)->as_table();
+      begin = dot + 1;
+    }
+    insert_copy(*table, path.substr(begin), *it->second.node);
+  }
+  for (const char* list : {"measure", "correlation"}) {
+    const auto& entries = list[0] == 'm' ? loader.measures : loader.correlations;
+    if (entries.empty()) continue;
+    toml::array array;
+    for (const Entry& e : entries) array.push_back(*e.node->as_table());
+    root.insert(list, std::move(array));
+  }
+  std::ostringstream out;
+  out << toml::toml_formatter(root) << '\n';
+  return out.str();
+}
+
+}  // namespace
+
+Scenario read_scenario(const std::string& path, std::vector<Problem>& warnings) {
+  Diagnostics diagnostics;
+  Loader loader(diagnostics);
+  std::vector<std::string> chain;
+  loader.load(path, chain);
+  if (diagnostics.has_errors() && loader.leaves.empty()) diagnostics.throw_if_errors();
+  Scenario scenario = Builder(loader, path, diagnostics).build();
+  for (const Problem& p : diagnostics.problems())
+    if (p.warning) warnings.push_back(p);
+  diagnostics.throw_if_errors();
+  scenario.resolved_toml = resolved_text(loader);
+  return scenario;
+}
+
+}  // namespace mppmc::io

@@ -1,0 +1,155 @@
+#include "io/toml_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace mppmc::io {
+
+SourceLocation location_of(const toml::node& node, const std::string& fallback_file) {
+  const toml::source_region& source = node.source();
+  SourceLocation where;
+  where.file = source.path ? *source.path : fallback_file;
+  where.line = static_cast<int>(source.begin.line);
+  where.column = static_cast<int>(source.begin.column);
+  return where;
+}
+
+std::string number_text(double value) {
+  std::ostringstream out;
+  out.precision(std::numeric_limits<double>::max_digits10);
+  out << value;
+  std::string shortest = out.str();
+  for (int digits = 1; digits < std::numeric_limits<double>::max_digits10; ++digits) {
+    std::ostringstream attempt;
+    attempt.precision(digits);
+    attempt << value;
+    if (std::stod(attempt.str()) == value) return attempt.str();
+  }
+  return shortest;
+}
+
+std::string value_text(const toml::node& node) {
+  std::ostringstream out;
+  if (const auto* t = node.as_table()) {
+    out << "{ ";
+    bool first = true;
+    for (auto&& [key, value] : *t) {
+      if (!first) out << ", ";
+      first = false;
+      out << key.str() << " = " << value_text(value);
+    }
+    out << (first ? "}" : " }");
+  } else if (const auto* a = node.as_array()) {
+    out << '[';
+    for (std::size_t i = 0; i < a->size(); ++i) out << (i ? ", " : "") << value_text(*a->get(i));
+    out << ']';
+  } else if (const auto* s = node.as_string()) {
+    out << '"' << s->get() << '"';
+  } else if (const auto* i = node.as_integer()) {
+    out << i->get();
+  } else if (const auto* f = node.as_floating_point()) {
+    out << number_text(f->get());
+  } else if (const auto* b = node.as_boolean()) {
+    out << (b->get() ? "true" : "false");
+  } else if (const auto* d = node.as_date()) {
+    out << *d;
+  } else if (const auto* t = node.as_time()) {
+    out << *t;
+  } else if (const auto* dt = node.as_date_time()) {
+    out << *dt;
+  }
+  return out.str();
+}
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const std::string& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  // A typo: at most a third of the word changed.
+  if (best_distance == 0 || best_distance > std::max<std::size_t>(2, word.size() / 3)) return {};
+  return best;
+}
+
+std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics& diagnostics) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics.error({path, 0, 0}, "", "",
+                      std::filesystem::exists(path) ? "cannot read the file" : "no such file");
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const auto& source = e.source();
+    diagnostics.error({path, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)}, "", "",
+                      "TOML syntax error: " + std::string(e.description()));
+    return std::nullopt;
+  }
+}
+
+std::optional<double> read_number(const toml::node& node, const std::string& key_path, const std::string& file,
+                                  Diagnostics& diagnostics) {
+  double value = 0.0;
+  if (const auto* i = node.as_integer()) value = static_cast<double>(i->get());
+  else if (const auto* f = node.as_floating_point()) value = f->get();
+  else {
+    diagnostics.error(location_of(node, file), key_path, value_text(node), "must be a number");
+    return std::nullopt;
+  }
+  if (!std::isfinite(value)) {
+    diagnostics.error(location_of(node, file), key_path, value_text(node), "must be a finite number");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::int64_t> read_integer(const toml::node& node, const std::string& key_path,
+                                         const std::string& file, Diagnostics& diagnostics) {
+  if (const auto* i = node.as_integer()) return i->get();
+  diagnostics.error(location_of(node, file), key_path, value_text(node), "must be an integer");
+  return std::nullopt;
+}
+
+std::optional<std::string> read_string(const toml::node& node, const std::string& key_path,
+                                       const std::string& file, Diagnostics& diagnostics) {
+  if (const auto* s = node.as_string()) return s->get();
+  diagnostics.error(location_of(node, file), key_path, value_text(node), "must be a string");
+  return std::nullopt;
+}
+
+std::string range_text(double min, double max, bool min_exclusive) {
+  if (std::isinf(max)) return std::string(min_exclusive ? "> " : ">= ") + number_text(min);
+  return std::string(min_exclusive ? "(" : "[") + number_text(min) + ", " + number_text(max) + "]";
+}
+
+}  // namespace mppmc::io
