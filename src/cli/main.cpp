@@ -154,8 +154,8 @@ int validate_command(const std::vector<std::string>& files) {
       const Scenario s = io::read_scenario(file, warnings);
       print_warnings(warnings);
       std::cout << file << ": ok (scenario \"" << s.name << "\", " << format_year_month(s.start) << " + "
-                << s.horizon_months << " months, " << s.measures.size() << " measures, " << s.correlations.size()
-                << " correlations)\n";
+                << s.horizon_months << " months, " << s.measures.size() << (s.measures.size() == 1 ? " measure, " : " measures, ")
+                << s.correlations.size() << (s.correlations.size() == 1 ? " correlation)\n" : " correlations)\n");
     } catch (const InputError& e) {
       print_warnings(warnings);
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());

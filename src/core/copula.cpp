@@ -22,7 +22,7 @@ std::optional<GaussianCopula> GaussianCopula::build(int dimension,
   if (llt.info() != Eigen::Success) return std::nullopt;
   copula.cholesky_ = llt.matrixL();
   // LLT succeeds on matrices that are only semi-definite up to rounding; require a clear margin.
-  if (copula.cholesky_.diagonal().minCoeff() < 1e-8) return std::nullopt;
+  if (copula.cholesky_.diagonal().minCoeff() < 1e-6) return std::nullopt;
   return copula;
 }
 

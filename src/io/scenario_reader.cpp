@@ -419,7 +419,7 @@ class Builder {
     const bool hi_bad = hi > max;
     if ((lo_bad && std::isfinite(lo)) || (hi_bad && std::isfinite(hi))) {
       error_at(node, file, key,
-               "its values range over [" + number_text(lo) + ", " + number_text(hi) + "], which leaves " + range);
+               "must stay within " + range + ", but its values range over [" + number_text(lo) + ", " + number_text(hi) + "]");
       return;
     }
     double outside = 0.0;
@@ -566,6 +566,7 @@ class Builder {
         }
       }
       std::optional<ParamId> ends[2];
+      bool fixed = false;
       const char* names[2] = {"a", "b"};
       for (int j = 0; j < 2; ++j) {
         const toml::node* n = t.get(names[j]);
@@ -588,9 +589,11 @@ class Builder {
           error_at(*n, e.file, path, "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in a correlation");
           ends[j].reset();
           ok = false;
-        } else if (ok && index(*ends[j]) < kParamCount && s.param(*ends[j]).is_fixed() && !s.param(*ends[j]).values.empty()) {
-          error_at(*n, e.file, path, "is a fixed number in this scenario; only uncertain parameters can be correlated");
-          ok = false;
+        } else if (s.param(*ends[j]).is_fixed()) {
+          // Typical for a variant that fixes an input its base correlates: not an error.
+          diagnostics_.warn(location_of(*n, e.file), path, value_text(*n),
+                            "is a fixed number in this scenario, so this correlation has no effect");
+          fixed = true;
         }
       }
       double rank = 0.0;
@@ -606,12 +609,12 @@ class Builder {
         diagnostics_.error(location_of(*e.node, e.file), prefix + ".rank", "", "required key of a correlation is missing");
         ok = false;
       }
-      if (!ok || !ends[0] || !ends[1]) continue;
+      if (!ok || !ends[0] || !ends[1] || fixed) continue;
       if (*ends[0] == *ends[1]) {
         error(e, prefix, "a parameter cannot be correlated with itself");
         continue;
       }
-      const auto key = std::minmax(index(*ends[0]), index(*ends[1]));
+      const std::pair<int, int> key(std::min(index(*ends[0]), index(*ends[1])), std::max(index(*ends[0]), index(*ends[1])));
       if (const auto it = seen.find(key); it != seen.end()) {
         error(e, prefix, "this pair is already correlated by correlation[" + std::to_string(it->second) + "]");
         continue;

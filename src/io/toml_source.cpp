@@ -37,7 +37,13 @@ std::string value_text(const toml::node& node) {
   if (const auto* t = node.as_table()) {
     out << "{ ";
     bool first = true;
+    // toml++ keeps keys sorted; put a distribution's family first, where people write it.
+    if (const toml::node* dist = t->get("dist")) {
+      out << "dist = " << value_text(*dist);
+      first = false;
+    }
     for (auto&& [key, value] : *t) {
+      if (key.str() == "dist") continue;
       if (!first) out << ", ";
       first = false;
       out << key.str() << " = " << value_text(value);

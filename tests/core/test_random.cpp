@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "core/random.h"
+
+using namespace mppmc;
+
+TEST_CASE("philox: Random123's published known-answer vectors", "[kat][unit]") {
+  // kat_vectors of Random123 1.14 (philox4x32 with 10 rounds).
+  using Philox = r123::Philox4x32;
+  struct Kat {
+    Philox::ctr_type counter;
+    Philox::key_type key;
+    Philox::ctr_type expected;
+  };
+  const Kat kats[] = {
+      {{{0, 0, 0, 0}}, {{0, 0}}, {{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}}},
+      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}}, {{0xffffffff, 0xffffffff}},
+       {{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}}},
+      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}}, {{0xa4093822, 0x299f31d0}},
+       {{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}}},
+  };
+  for (const Kat& k : kats) CHECK(Philox()(k.counter, k.key) == k.expected);
+}
+
+TEST_CASE("draws: a pure function of the address; neighbouring addresses differ", "[determinism][unit]") {
+  const DrawAddress a{42, 7, Stream::monthly_noise, 0, 24300};
+  CHECK(uniform_at(a) == uniform_at(a));
+  std::set<double> seen;
+  for (std::uint32_t path = 0; path < 4; ++path)
+    for (auto stream : {Stream::path_input, Stream::inflow_year, Stream::monthly_noise, Stream::measure_effect})
+      for (std::uint32_t period = 0; period < 4; ++period) seen.insert(uniform_at({42, path, stream, 3, period}));
+  CHECK(seen.size() == 64);
+  CHECK(uniform_at({1, 0, Stream::path_input, 0, 0}) != uniform_at({2, 0, Stream::path_input, 0, 0}));
+  CHECK(uniform_at({1ULL << 32, 0, Stream::path_input, 0, 0}) != uniform_at({0, 0, Stream::path_input, 0, 0}));
+}
+
+TEST_CASE("draws: uniforms lie in (0, 1) with the moments of U(0,1); normals of N(0,1)", "[stat][unit]") {
+  const int n = 200000;
+  double sum = 0, sum2 = 0, zsum = 0, zsum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const DrawAddress at{2024, static_cast<std::uint32_t>(i), Stream::path_input, 5, 0};
+    const double u = uniform_at(at);
+    REQUIRE(u > 0.0);
+    REQUIRE(u < 1.0);
+    sum += u;
+    sum2 += u * u;
+    const double z = normal_at(at);
+    zsum += z;
+    zsum2 += z * z;
+  }
+  // Standard errors: mean 1/sqrt(12 n) = 6.5e-4, variance about 1.5e-4; 5 sigma bounds.
+  CHECK(std::abs(sum / n - 0.5) < 5 * 6.5e-4);
+  CHECK(std::abs(sum2 / n - (sum / n) * (sum / n) - 1.0 / 12) < 5 * 1.5e-4);
+  CHECK(std::abs(zsum / n) < 5 / std::sqrt(n));
+  CHECK(std::abs(zsum2 / n - 1.0) < 5 * std::sqrt(2.0 / n));
+}

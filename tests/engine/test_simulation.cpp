@@ -1,0 +1,144 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "engine/simulation.h"
+#include "io/scenario_reader.h"
+
+using namespace mppmc;
+
+namespace {
+Scenario small_scenario() {
+  std::vector<Problem> warnings;
+  return io::read_scenario(std::string(MPPMC_SOURCE_DIR) + "/tests/data/small.toml", warnings);
+}
+
+bool same_bits(const SimulationResult& a, const SimulationResult& b) {
+  for (int s = 0; s < kSeriesCount; ++s) {
+    for (int m = 0; m < a.months(); ++m)
+      if (std::memcmp(a.monthly(static_cast<SeriesId>(s), m), b.monthly(static_cast<SeriesId>(s), m),
+                      sizeof(double) * a.paths()) != 0)
+        return false;
+    for (int y = 0; y < a.years(); ++y)
+      if (std::memcmp(a.annual(static_cast<SeriesId>(s), y), b.annual(static_cast<SeriesId>(s), y),
+                      sizeof(double) * a.paths()) != 0)
+        return false;
+  }
+  return a.input_samples() == b.input_samples();
+}
+
+std::size_t column_of(const SimulationResult& r, const std::string& name) {
+  const auto& names = r.input_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  REQUIRE(it != names.end());
+  return static_cast<std::size_t>(it - names.begin());
+}
+}  // namespace
+
+TEST_CASE("simulation: bit-for-bit the same for any thread count and block size", "[determinism][engine]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.seed = 77;
+  settings.paths = 1000;
+  settings.threads = 1;
+  const SimulationResult reference = simulate(scenario, settings);
+  for (int threads : {2, 4})
+    for (int block : {1, 7, 256, 5000}) {
+      settings.threads = threads;
+      settings.block_size = block;
+      INFO("threads " << threads << ", block size " << block);
+      CHECK(same_bits(reference, simulate(scenario, settings)));
+    }
+  settings.seed = 78;
+  CHECK_FALSE(same_bits(reference, simulate(scenario, settings)));
+}
+
+TEST_CASE("simulation: the first N paths do not depend on how many paths are run", "[determinism][engine]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.paths = 300;
+  const SimulationResult short_run = simulate(scenario, settings);
+  settings.paths = 1000;
+  const SimulationResult long_run = simulate(scenario, settings);
+  for (int m = 0; m < short_run.months(); ++m)
+    CHECK(std::memcmp(short_run.monthly(SeriesId::coa_occupancy, m), long_run.monthly(SeriesId::coa_occupancy, m),
+                      sizeof(double) * 300) == 0);
+}
+
+TEST_CASE("simulation: the spec's conservation laws hold on every path and month", "[engine][model]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.seed = 3;
+  settings.paths = 400;
+  const SimulationResult r = simulate(scenario, settings);
+  const std::size_t k = r.input_names().size();
+  const std::size_t uptake = column_of(r, "coa.uptake");
+  const std::size_t nareis_grant = column_of(r, "ind.nareis.grant_rate");
+  const std::size_t persons_per_grant = column_of(r, "nareis.persons_per_grant");
+  const std::size_t restrict_effect = column_of(r, "measure[Restrict family reunification].effect");
+  const double nareis_uptake = scenario.param(ParamId::coa_nareis_uptake).at(2025).quantile(0.5);
+  const Measure& restrict = scenario.measures.at(0);
+  REQUIRE(restrict.parameter == ParamId::nareis_persons_per_grant);
+  using S = SeriesId;
+  auto at = [&](S s, int m, std::int64_t i) { return r.monthly(s, m)[i]; };
+  int checked = 0;
+  for (std::int64_t i = 0; i < r.paths(); ++i) {
+    const double* draws = &r.input_samples()[static_cast<std::size_t>(i) * k];
+    double backlog = scenario.initial[static_cast<int>(InitialStock::ind_asylum_backlog)];
+    double occupancy = scenario.initial[static_cast<int>(InitialStock::coa_in_procedure)] +
+                       scenario.initial[static_cast<int>(InitialStock::coa_status_holders)] +
+                       scenario.initial[static_cast<int>(InitialStock::coa_rejected)];
+    double nareis = scenario.initial[static_cast<int>(InitialStock::nareis_potential)] +
+                    scenario.initial[static_cast<int>(InitialStock::ind_nareis_backlog)] +
+                    scenario.initial[static_cast<int>(InitialStock::nareis_pipeline)];
+    for (int m = 0; m < r.months(); ++m) {
+      const double asylum_in = at(S::inflow_first, m, i) + at(S::inflow_repeat, m, i);
+      const double d_backlog = asylum_in - at(S::ind_asylum_decisions, m, i);
+      const double d_occupancy = draws[uptake] * asylum_in + nareis_uptake * at(S::nareis_arrivals, m, i) -
+                                 at(S::left_in_procedure, m, i) - at(S::housed, m, i) - at(S::departures, m, i);
+      const double ppg = draws[persons_per_grant] * restrict.factor(scenario.month(m), draws[restrict_effect]);
+      const double d_nareis = ppg * at(S::ind_asylum_grants, m, i) -
+                              at(S::ind_nareis_decisions, m, i) * (1 - draws[nareis_grant]) - at(S::nareis_arrivals, m, i);
+      const double new_nareis = at(S::nareis_potential, m, i) + at(S::ind_nareis_backlog, m, i) + at(S::nareis_pipeline, m, i);
+      // Rounding: a few ulps of the stocks involved (about 1e5 persons).
+      CHECK(std::abs(at(S::ind_asylum_backlog, m, i) - backlog - d_backlog) < 1e-8);
+      CHECK(std::abs(at(S::coa_occupancy, m, i) - occupancy - d_occupancy) < 1e-8);
+      CHECK(std::abs(new_nareis - nareis - d_nareis) < 1e-8);
+      CHECK(at(S::total_inflow, m, i) == asylum_in + at(S::nareis_arrivals, m, i));
+      backlog = at(S::ind_asylum_backlog, m, i);
+      occupancy = at(S::coa_occupancy, m, i);
+      nareis = new_nareis;
+      ++checked;
+    }
+  }
+  CHECK(checked == 400 * 30);
+}
+
+TEST_CASE("simulation: annual values are monthly sums (flows) and year-end values (stocks)", "[engine]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.paths = 50;
+  const SimulationResult r = simulate(scenario, settings);
+  REQUIRE(scenario.months_in_year() == std::vector<int>{10, 12, 8});  // 2025-03 + 30 months
+  for (std::int64_t i = 0; i < r.paths(); ++i) {
+    double flow = 0;
+    for (int m = 0; m < 10; ++m) flow += r.monthly(SeriesId::cost_total, m)[i];
+    CHECK(r.annual(SeriesId::cost_total, 0)[i] == Approx(flow).epsilon(1e-14));
+    CHECK(r.annual(SeriesId::coa_occupancy, 1)[i] == r.monthly(SeriesId::coa_occupancy, 21)[i]);
+    CHECK(r.annual(SeriesId::coa_occupancy, 2)[i] == r.monthly(SeriesId::coa_occupancy, 29)[i]);
+  }
+}
+
+TEST_CASE("simulation: deterministic runs put every input at its median", "[engine]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.paths = 3;
+  settings.deterministic = true;
+  const SimulationResult r = simulate(scenario, settings);
+  const std::size_t k = r.input_names().size();
+  CHECK(r.input_samples()[column_of(r, "coa.uptake")] == scenario.param(ParamId::coa_uptake).at(2025).median());
+  CHECK(r.input_samples()[column_of(r, "inflow.first.annual[2026]")] ==
+        scenario.param(ParamId::inflow_first_annual).at(2026).median());
+  CHECK(std::memcmp(&r.input_samples()[0], &r.input_samples()[k], k * sizeof(double)) == 0);
+}

@@ -1,0 +1,126 @@
+"""mppmc's stochastic run against the independent NumPy peer (shared/bench/numpy_peer.py) on
+tests/data/small.toml, with different random streams: the annual percentiles of key series agree
+statistically. This checks, as a whole, the yearly AR(1) inflow levels, the Gaussian copula, the
+monthly noise, the measures' effects and every distribution family that small.toml uses.
+
+Tolerances: relative 3% for the medians, 6% for p5 and p95, widened per cell only where the
+Monte Carlo error of the difference of two independent 20000-path estimates makes those bounds
+unreliable (see `tolerance`).
+
+Run: /usr/bin/python3 -m unittest -v tests/python/test_statistical_vs_peer.py
+"""
+import math
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mppmc_testing as mt  # noqa: E402
+
+N_PATHS = 20000
+MPPMC_SEED = 20250101
+PEER_SEED = 1
+SERIES = ["total_inflow", "coa_occupancy", "ind_asylum_backlog", "cost_total"]
+PERCENTILES = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0]  # the peer's default, and config/default.toml's
+NOMINAL = {5.0: 0.06, 50.0: 0.03, 95.0: 0.06}
+# Monte Carlo error allowance: a cell's tolerance is at least Z standard errors of the difference.
+Z = 5.0
+
+
+def quantile_standard_error(q, pct, n):
+    """Asymptotic standard error of the sample p-quantile, sqrt(p(1-p)/n) / f(q_p), with the density
+    f estimated from the neighbouring percentiles of the same estimate (PERCENTILES order)."""
+    p = pct / 100.0
+    k = PERCENTILES.index(pct)
+    lo, hi = max(0, k - 1), min(len(PERCENTILES) - 1, k + 1)
+    if k in (0, len(PERCENTILES) - 1):  # one-sided at the ends: p5 from p5..p10, p95 from p90..p95
+        lo, hi = (0, 1) if k == 0 else (k - 1, k)
+    dq = q[hi] - q[lo]
+    dp = (PERCENTILES[hi] - PERCENTILES[lo]) / 100.0
+    return math.sqrt(p * (1 - p) / n) * dq / dp
+
+
+def tolerance(reference_column, pct):
+    """Relative tolerance for one (series, year, percentile) cell.
+
+    Measured (12 mppmc seeds x 20000 paths on small.toml): the relative standard deviation of
+    p50 is at most 0.44% and of p95 at most 0.51% in every cell, so 3% and 6% are beyond 5 standard
+    errors of the difference (x sqrt 2) there. The p5 cells whose distribution piles up near a
+    floor are not: coa_occupancy 2027 p5 has 2.3% (difference 3.3%, so 6% is only 1.8 sigma) and
+    ind_asylum_backlog 2027 p5 (~1,300 persons, where the backlog is nearly emptied) 18%. For those
+    the tolerance becomes Z x sqrt(2) x the density-based standard error, which the same 12 runs
+    show to be within 0.75-1.3x of the measured one (1.81% vs 2.34%, 13.96% vs 18.37%)."""
+    q = reference_column
+    value = q[PERCENTILES.index(pct)]
+    se = quantile_standard_error(q, pct, N_PATHS)
+    return max(NOMINAL[pct], Z * math.sqrt(2.0) * se / max(1.0, abs(value)))
+
+
+class StochasticAgainstPeer(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        mt.require_peer()
+        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-stat-")
+        tmp = Path(cls._tmp.name)
+        out = mt.run_results(mt.SMALL, tmp / "small.h5", "--paths", N_PATHS, "--seed", MPPMC_SEED)
+        mt.peer(mt.SMALL, "--paths", N_PATHS, "--seed", PEER_SEED, "--out", tmp / "peer.npz")
+        with np.load(tmp / "peer.npz") as z:
+            cls.peer_years = [int(y) for y in z["years"]]
+            np.testing.assert_array_equal(z["percentiles"], PERCENTILES)
+            cls.peer = {s: z["annual/" + s] for s in mt.ALL_SERIES}
+        with h5py.File(out, "r") as f:
+            cls.years = [int(y) for y in f["time/year"][()]]
+            cls.percentiles = [float(p) for p in f["percentiles"][()]]
+            cls.mine = {s: f[f"annual/{s}/quantiles"][()] for s in mt.ALL_SERIES}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def test_same_layout(self):
+        self.assertEqual(self.years, self.peer_years)
+        self.assertEqual(self.percentiles, PERCENTILES)
+
+    def check(self, pct):
+        k = PERCENTILES.index(pct)
+        for series in SERIES:
+            for j, year in enumerate(self.years):
+                with self.subTest(series=series, year=year, percentile=pct):
+                    ref = self.peer[series][:, j]
+                    mine = self.mine[series][:, j]
+                    tol = tolerance(ref, pct)
+                    rel = abs(mine[k] - ref[k]) / max(1.0, abs(ref[k]))
+                    self.assertLessEqual(rel, tol, f"{series} {year} p{pct:g}: mppmc {mine[k]:,.0f} vs peer "
+                                                   f"{ref[k]:,.0f} ({100 * rel:.2f}% > {100 * tol:.2f}%)")
+
+    def test_medians(self):
+        self.check(50.0)
+
+    def test_p5(self):
+        self.check(5.0)
+
+    def test_p95(self):
+        self.check(95.0)
+
+    def test_every_series_median_and_spread(self):
+        # A wider net over all 24 series (not only the four above): the interquartile range and
+        # the median of each, per year, within 5 combined standard errors or 5%/10%.
+        k25, k50, k75 = (PERCENTILES.index(p) for p in (25.0, 50.0, 75.0))
+        for series in mt.ALL_SERIES:
+            for j, year in enumerate(self.years):
+                with self.subTest(series=series, year=year):
+                    ref, mine = self.peer[series][:, j], self.mine[series][:, j]
+                    se = quantile_standard_error(ref, 50.0, N_PATHS)
+                    tol = max(0.05 * abs(ref[k50]), Z * math.sqrt(2) * se, 1.0)
+                    self.assertLessEqual(abs(mine[k50] - ref[k50]), tol, f"{series} {year} median")
+                    iqr_ref, iqr = ref[k75] - ref[k25], mine[k75] - mine[k25]
+                    self.assertLessEqual(abs(iqr - iqr_ref), max(0.10 * iqr_ref, 0.02 * abs(ref[k50]), 1.0),
+                                         f"{series} {year} IQR {iqr:,.1f} vs {iqr_ref:,.1f}")
+
+
+if __name__ == "__main__":
+    unittest.main()
