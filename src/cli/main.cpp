@@ -92,8 +92,8 @@ int run_command(const RunOptions& o) {
   std::vector<std::string> scenario_paths = o.scenarios;
   if (scenario_paths.empty()) scenario_paths.push_back(shipped("scenarios/mpp-2024-II.toml"));
   if (scenario_paths.size() > 1)
-    problems.push_back({{}, "", "", "running several scenarios together (baseline and variants) is not supported yet; "
-                                    "give one scenario file", false});
+    problems.push_back(Problem::general("running several scenarios together (baseline and variants) is not supported yet; "
+                                    "give one scenario file"));
   Scenario scenario;
   try {
     scenario = io::read_scenario(scenario_paths.front(), warnings);
@@ -116,12 +116,26 @@ int run_command(const RunOptions& o) {
     output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
   }
   if (fs::is_directory(output))
-    problems.push_back({{}, "", "", "the output " + output + " is a folder; give a file name such as " +
-                                        (fs::path(output) / "run.h5").string(), false});
+    problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
+                                        (fs::path(output) / "run.h5").string()));
   else if (fs::exists(output) && !o.overwrite)
-    problems.push_back({{}, "", "", "the output " + output + " exists; pass --overwrite to replace it, or -o another file",
-                        false});
+    problems.push_back(
+        Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  if (problems.empty()) {
+    // Exact percentiles keep every path's values: refuse a run that cannot fit rather than
+    // let the system kill it hours later.
+    const std::uint64_t need = estimated_memory_bytes(scenario, config.paths, save_paths);
+    const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+    if (need > have / 10 * 9) {
+      char text[256];
+      std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
+                    "more than this machine's %.1f GB; use fewer --paths or a shorter horizon",
+                    static_cast<long long>(config.paths), scenario.horizon_months, need / 1e9, have / 1e9);
+      problems.push_back(Problem::general(text));
+    }
+  }
   if (!problems.empty()) throw InputError(problems);
+  io::check_writable(output);
 
   SimulationSettings settings;
   settings.seed = config.seed;

@@ -19,6 +19,12 @@ std::string Problem::format() const {
   return out.str();
 }
 
+Problem Problem::general(std::string rule) {
+  Problem p;
+  p.rule = std::move(rule);
+  return p;
+}
+
 void Diagnostics::error(SourceLocation where, std::string key_path, std::string value,
                         std::string rule) {
   problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), false});
@@ -62,7 +68,7 @@ InputError::InputError(std::vector<Problem> problems)
     : std::runtime_error(join(problems)), problems_(std::move(problems)) {}
 
 InputError::InputError(const std::string& message)
-    : std::runtime_error(message), problems_{Problem{{}, "", "", message, false}} {}
+    : std::runtime_error(message), problems_{Problem::general(message)} {}
 
 namespace detail {
 void check_failed(const char* file, int line, const std::string& what) {

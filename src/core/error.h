@@ -29,6 +29,8 @@ struct Problem {
 
   //! "file:line:col: key.path = value: rule" (the format every input error uses).
   std::string format() const;
+  //! A problem with no file location (command-line options, output files).
+  static Problem general(std::string rule);
 };
 
 //! Collects problems while a file is checked, so that all of them are reported at once.

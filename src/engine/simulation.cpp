@@ -144,6 +144,16 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
 
 }  // namespace
 
+std::uint64_t estimated_memory_bytes(const Scenario& scenario, std::int64_t paths, bool save_paths) {
+  const auto n = static_cast<std::uint64_t>(paths);
+  const std::uint64_t periods = static_cast<std::uint64_t>(scenario.horizon_months + scenario.year_count());
+  const std::uint64_t inputs = InputPlan(scenario).recorded_names().size();
+  std::uint64_t bytes = n * (kSeriesCount * periods + inputs) * sizeof(double);
+  bytes += 2 * n * sizeof(double) * static_cast<std::uint64_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  if (save_paths) bytes += n * static_cast<std::uint64_t>(scenario.horizon_months) * sizeof(float);
+  return bytes;
+}
+
 SimulationResult simulate(const Scenario& scenario, const SimulationSettings& settings,
                           const ProgressCallback& progress) {
   MPPMC_CHECK(settings.paths >= 1);

@@ -53,6 +53,11 @@ class SimulationResult {
   std::vector<double> input_samples_;
 };
 
+//! Bytes the exact-percentile run of `paths` paths holds at its peak: every path's monthly and
+//! annual values of every series (float64), the recorded inputs, the statistics' per-thread
+//! copies, and the float32 copies of --save-paths.
+std::uint64_t estimated_memory_bytes(const Scenario& scenario, std::int64_t paths, bool save_paths);
+
 //! Called now and then from the driver's thread with the number of paths done.
 using ProgressCallback = std::function<void(std::int64_t done, std::int64_t total)>;
 

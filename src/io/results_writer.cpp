@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -132,14 +134,33 @@ std::string created_utc() {
   return text;
 }
 
-void write_results(const std::string& path, const RunRecord& record) {
-  const fs::path target(path);
+namespace {
+std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+void create_parent(const fs::path& target) {
   std::error_code ec;
   if (target.has_parent_path()) {
     fs::create_directories(target.parent_path(), ec);
     if (ec) throw RuntimeError("cannot create the folder " + target.parent_path().string() + ": " + ec.message());
   }
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+}
+}  // namespace
+
+void check_writable(const std::string& path) {
+  create_parent(fs::path(path));
+  const std::string probe = temporary_name(path);
+  std::FILE* file = std::fopen(probe.c_str(), "wb");
+  if (!file) throw RuntimeError("cannot write " + path + ": " + std::strerror(errno));
+  std::fclose(file);
+  std::error_code ec;
+  fs::remove(probe, ec);
+}
+
+void write_results(const std::string& path, const RunRecord& record) {
+  const fs::path target(path);
+  create_parent(target);
+  std::error_code ec;
+  const std::string temporary = temporary_name(path);
   try {
     write_file(temporary, record);
   } catch (...) {

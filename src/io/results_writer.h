@@ -22,6 +22,10 @@ struct RunRecord {
 //! Writes `record` to `path` (atomically). Throws RuntimeError on I/O failure.
 void write_results(const std::string& path, const RunRecord& record);
 
+//! Fails early, before any work, if `path` cannot be written: creates its folder and a probe
+//! file next to it (removed again). Throws RuntimeError naming the reason.
+void check_writable(const std::string& path);
+
 //! UTC time "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH when set (reproducible files).
 std::string created_utc();
 

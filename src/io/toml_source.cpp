@@ -104,6 +104,10 @@ std::string suggest(std::string_view word, const std::vector<std::string>& candi
 }
 
 std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics& diagnostics) {
+  if (std::filesystem::is_directory(path)) {
+    diagnostics.error({path, 0, 0}, "", "", "is a folder, not a TOML file");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diagnostics.error({path, 0, 0}, "", "",

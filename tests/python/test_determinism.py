@@ -98,6 +98,50 @@ class Determinism(unittest.TestCase):
                 # ... but describe the same distribution: medians within a few percent.
                 np.testing.assert_allclose(qb[3], qa[3], rtol=0.05, err_msg=series)
 
+    def rerun_from_the_file(self, results, label):
+        """Runs the resolved scenario and run settings stored in `results` (scenario_toml,
+        config_toml) again; returns the new file, or the failed process."""
+        with h5py.File(results, "r") as f:
+            scenario_toml, config_toml = f.attrs["scenario_toml"], f.attrs["config_toml"]
+            save_paths = "paths" in f
+        scenario, config = self.tmp / f"{label}-scenario.toml", self.tmp / f"{label}-config.toml"
+        scenario.write_text(scenario_toml)
+        config.write_text(config_toml)
+        out = self.tmp / f"{label}-rerun.h5"
+        return mt.mppmc("run", scenario, "--config", config, "-o", out, "-q",
+                        *(["--save-paths"] if save_paths else []), env=NO_EPOCH), out
+
+    def test_stored_scenario_and_config_reproduce_the_file(self):
+        # design.md principle 5: the resolved scenario and run settings are stored in the results
+        # file; rerunning them reproduces the file's numbers. variant.toml exercises `extends`.
+        original = mt.run_results(mt.VARIANT, self.tmp / "variant.h5", "--paths", 2000, "--seed", 31337,
+                                  env=NO_EPOCH)
+        proc, rerun = self.rerun_from_the_file(original, "variant")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        diffs = mt.h5_differences(original, rerun, ignore_root_attrs=("created_utc", "scenario_file"))
+        self.assertEqual(diffs, [], "\n".join(diffs[:20]))
+
+    def test_seed_beyond_int64_is_recorded_faithfully_or_refused(self):
+        # `mppmc run --help` offers seeds 0..2^64-1, config/default.toml says 0..2^63-1. Either
+        # the command line refuses a seed the config cannot hold (exit 2), or the file records it
+        # so that `info` shows it and the stored run settings reproduce the run.
+        seed = 2**64 - 1
+        out = self.tmp / "big-seed.h5"
+        proc = mt.mppmc("run", mt.SMALL, "-o", out, "-q", "--paths", 500, "--seed", seed, env=NO_EPOCH)
+        if proc.returncode == 2:
+            self.assertFalse(out.exists())
+            return
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(int(f.attrs["seed"]), seed)
+        info = mt.mppmc("info", out, check=0)
+        self.assertIn(f"seed {seed}", info.stdout, "mppmc info shows another seed than the run used")
+        rerun_proc, rerun = self.rerun_from_the_file(out, "big-seed")
+        self.assertEqual(rerun_proc.returncode, 0,
+                         f"the run settings stored in the file (config_toml) are refused:\n{rerun_proc.stderr}")
+        diffs = mt.h5_differences(out, rerun, ignore_root_attrs=("created_utc", "scenario_file"))
+        self.assertEqual(diffs, [], "\n".join(diffs[:20]))
+
     def test_adding_a_measure_leaves_other_draws_unchanged(self):
         measure = self.write_extension("with-measure", (
             '[[measure]]\nname = "More housing"\nparameter = "housing.capacity_factor"\n'
