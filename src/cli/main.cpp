@@ -145,7 +145,7 @@ int run_command(const RunOptions& o) {
   settings.deterministic = o.deterministic;
   Progress progress(o.quiet);
   const SimulationResult result = simulate(scenario, settings, std::ref(progress));
-  const Summary summary = summarize(result, config.percentiles, config.band);
+  const Summary summary = summarize(result, config.percentiles, config.band, config.threads);
   io::RunRecord record{&scenario, &config, o.deterministic, &result, &summary, save_paths};
   io::write_results(output, record);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -250,29 +250,31 @@ double Distribution::support_high() const {
   return kInf;
 }
 
-double Distribution::probability_below(double x) const {
-  if (support_low() >= x) return 0.0;
-  if (support_high() < x) return 1.0;
-  // Bisection on u: Q is non-decreasing, so {u : Q(u) < x} is an interval (0, u*).
+namespace {
+// The mass of a tail {v : in_tail(v)} = (0, v*) of a monotone quantile function, by bisection
+// on v; the first steps shrink geometrically so that tails down to 1e-300 resolve.
+template <typename InTail>
+double tail_mass(InTail in_tail) {
   double lo = 0.0, hi = 1.0;
   for (int i = 0; i < 200 && hi - lo > 1e-300; ++i) {
     const double mid = (lo == 0.0 && hi < 1e-3) ? hi * 1e-3 : 0.5 * (lo + hi);
     if (mid <= 0.0) break;
-    if (quantile(mid) < x) lo = mid; else hi = mid;
+    if (in_tail(mid)) lo = mid; else hi = mid;
   }
   return lo;
+}
+}  // namespace
+
+double Distribution::probability_below(double x) const {
+  if (support_low() >= x) return 0.0;
+  if (support_high() < x) return 1.0;
+  return tail_mass([&](double u) { return quantile(u) < x; });
 }
 
 double Distribution::probability_above(double x) const {
   if (support_high() <= x) return 0.0;
   if (support_low() > x) return 1.0;
-  double lo = 0.0, hi = 1.0;  // in terms of v = 1 - u
-  for (int i = 0; i < 200 && hi - lo > 1e-300; ++i) {
-    const double mid = (lo == 0.0 && hi < 1e-3) ? hi * 1e-3 : 0.5 * (lo + hi);
-    if (mid <= 0.0) break;
-    if (quantile(1.0 - mid) > x) lo = mid; else hi = mid;
-  }
-  return lo;
+  return tail_mass([&](double v) { return quantile(1.0 - v) > x; });
 }
 
 }  // namespace mppmc

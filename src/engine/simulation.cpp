@@ -1,11 +1,13 @@
 #include "engine/simulation.h"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <cmath>
 #include <sstream>
 
@@ -27,6 +29,21 @@ SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
       input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
 
 namespace {
+
+// Runs work on `threads` threads (0: all). The global limit lets a request above the core
+// count through (TBB would otherwise cap it and warn); either way the numbers do not change.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads)
+      : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {
+    if (threads > 0) control_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  }
+  tbb::task_arena& arena() const { return arena_; }
+
+ private:
+  std::optional<tbb::global_control> control_;
+  mutable tbb::task_arena arena_;
+};
 
 // Simulates paths [begin, begin + n) into their slots of `result`.
 void simulate_block(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
@@ -144,6 +161,9 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
 
 }  // namespace
 
+Summary summarize_in_arena(const SimulationResult& result, const std::vector<double>& percentiles,
+                           const std::array<double, 3>& band_percentiles);
+
 std::uint64_t estimated_memory_bytes(const Scenario& scenario, std::int64_t paths, bool save_paths) {
   const auto n = static_cast<std::uint64_t>(paths);
   const std::uint64_t periods = static_cast<std::uint64_t>(scenario.horizon_months + scenario.year_count());
@@ -164,8 +184,8 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
   const std::int64_t block = settings.block_size;
   const std::int64_t blocks = (settings.paths + block - 1) / block;
   std::atomic<std::int64_t> done{0};
-  tbb::task_arena arena(settings.threads > 0 ? settings.threads : tbb::task_arena::automatic);
-  arena.execute([&] {
+  const ThreadLimit limit(settings.threads);
+  limit.arena().execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
       for (std::int64_t b = r.begin(); b != r.end(); ++b) {
         const std::int64_t begin = b * block;
@@ -182,7 +202,15 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
 }
 
 Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
-                  const std::array<double, 3>& band_percentiles) {
+                  const std::array<double, 3>& band_percentiles, int threads) {
+  const ThreadLimit limit(threads);
+  Summary summary;
+  limit.arena().execute([&] { summary = summarize_in_arena(result, percentiles, band_percentiles); });
+  return summary;
+}
+
+Summary summarize_in_arena(const SimulationResult& result, const std::vector<double>& percentiles,
+                           const std::array<double, 3>& band_percentiles) {
   Summary summary;
   summary.percentiles = percentiles;
   summary.band_percentiles = band_percentiles;

@@ -75,7 +75,9 @@ struct Summary {
   ColumnStatistics annual;
 };
 
+//! Statistics of every column on `threads` threads (0: all); one task per column, so the
+//! numbers do not depend on the thread count.
 Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
-                  const std::array<double, 3>& band_percentiles);
+                  const std::array<double, 3>& band_percentiles, int threads = 0);
 
 }  // namespace mppmc
