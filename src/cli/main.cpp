@@ -108,7 +108,8 @@ int run_command(const RunOptions& o) {
   if (o.seed_given) config.seed = o.seed;
   if (o.threads >= 0) config.threads = o.threads;
   if (o.block_size > 0) config.block_size = o.block_size;
-  const bool save_paths = o.save_paths || config.save_paths;
+  config.save_paths = o.save_paths || config.save_paths;
+  const bool save_paths = config.save_paths;
 
   std::string output = o.output;
   if (output.empty()) {
@@ -197,7 +198,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output, "results file; default <output.dir>/<scenario>.h5");
   run_cmd->add_option("--paths", run.paths, "number of Monte Carlo paths (default from the config: 100000)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
-  auto* seed_option = run_cmd->add_option("--seed", run.seed, "random seed, 0..2^64-1 (default from the config)");
+  auto* seed_option = run_cmd->add_option("--seed", run.seed, "random seed, 0..2^63-1 (default from the config)")
+                          ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
   run_cmd->add_option("--threads", run.threads, "worker threads; 0 = all cores (never changes the numbers)")
       ->check(CLI::Range(0, 4096));
   run_cmd->add_option("--block-size", run.block_size, "paths per parallel block (never changes the numbers)")

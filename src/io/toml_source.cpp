@@ -89,6 +89,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
+  // A truncated key ("ramp" for "ramp_months") is the likeliest slip.
+  if (word.size() >= 3)
+    for (const std::string& c : candidates)
+      if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
   std::string best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const std::string& c : candidates) {

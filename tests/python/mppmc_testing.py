@@ -48,7 +48,7 @@ DEFAULT_BAND = (5.0, 50.0, 95.0)
 RUN_TIMEOUT_S = 300
 
 
-def require_binary(test_case=None):
+def require_binary():
     """Fails clearly when the mppmc binary is missing (a missing binary is not a skip)."""
     if not BIN.is_file() or not os.access(BIN, os.X_OK):
         raise AssertionError(f"mppmc binary not found or not executable at {BIN}; build it first "

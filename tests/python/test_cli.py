@@ -333,6 +333,24 @@ class BadInput(unittest.TestCase):
         self.assertEqual(len(error_lines(stderr)), 4, stderr)
         self.assertIn("4 problems", stderr)
 
+    def test_bad_config_file(self):
+        config = self.write("config.toml", "[run]\npahts = 10\nseed = 3\n\n[statistics]\npercentiles = [10, 50, 150]\n")
+        new_output = config.parent / "new.h5"
+        p = mt.mppmc("run", mt.SMALL, "--config", config, "-o", new_output)
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.check_messages(p.stderr, config, [(2, "run.pahts", "unknown key"),
+                                               (6, "statistics.percentiles", None)])
+        self.assertIn("did you mean 'run.paths'", p.stderr)
+        self.assertEqual(len(error_lines(p.stderr)), 2, p.stderr)
+        self.assertFalse(new_output.exists())
+
+    def test_problems_in_config_and_scenario_are_reported_together(self):
+        config = self.write("config.toml", "[run]\npahts = 10\n")
+        scenario = self.write("bad.toml", mt.replace_line(mt.MINIMAL_SCENARIO, "start =", 'start = "2025-13"'))
+        p = mt.mppmc("run", scenario, "--config", config, "-o", config.parent / "new.h5")
+        self.assertEqual(p.returncode, EXIT_INPUT)
+        self.assertEqual({e[0] for e in located_errors(p.stderr)}, {str(config), str(scenario)}, p.stderr)
+
     def test_validate_reports_problems_of_every_file(self):
         bad1 = self.write("bad1.toml", mt.replace_line(mt.MINIMAL_SCENARIO, "start =", 'start = "2025-13"'))
         bad2 = self.write("bad2.toml", mt.replace_line(mt.MINIMAL_SCENARIO, "uptake = 0.95", "uptake = 1.5"))

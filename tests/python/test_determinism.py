@@ -7,6 +7,7 @@ asked Spearman rank correlation.
 Run: /usr/bin/python3 -m unittest -v tests/python/test_determinism.py
 """
 import filecmp
+import re
 import sys
 import tempfile
 import unittest
@@ -54,6 +55,7 @@ class Determinism(unittest.TestCase):
 
     def test_threads_and_block_size_do_not_change_the_file(self):
         variants = {
+            "threads0": ("--threads", 0),  # all cores
             "threads2": ("--threads", 2),
             "threads4": ("--threads", 4),
             "threads2-block7": ("--threads", 2, "--block-size", 7),
@@ -95,8 +97,9 @@ class Determinism(unittest.TestCase):
             for series in ["total_inflow", "coa_occupancy", "cost_total"]:
                 qa, qb = a[f"monthly/{series}/quantiles"][()], b[f"monthly/{series}/quantiles"][()]
                 self.assertFalse(np.array_equal(qa, qb), series)
-                # ... but describe the same distribution: medians within a few percent.
-                np.testing.assert_allclose(qb[3], qa[3], rtol=0.05, err_msg=series)
+                # ... but describe the same distribution: monthly medians (relative standard error
+                # of the difference at most ~2% at 3000 paths) within 10%.
+                np.testing.assert_allclose(qb[3], qa[3], rtol=0.10, err_msg=series)
 
     def rerun_from_the_file(self, results, label):
         """Runs the resolved scenario and run settings stored in `results` (scenario_toml,
@@ -135,7 +138,8 @@ class Determinism(unittest.TestCase):
         with h5py.File(out, "r") as f:
             self.assertEqual(int(f.attrs["seed"]), seed)
         info = mt.mppmc("info", out, check=0)
-        self.assertIn(f"seed {seed}", info.stdout, "mppmc info shows another seed than the run used")
+        shown = re.findall(r"seed (\d+)", info.stdout)
+        self.assertEqual(shown, [str(seed)], "mppmc info shows another seed than the run used")
         rerun_proc, rerun = self.rerun_from_the_file(out, "big-seed")
         self.assertEqual(rerun_proc.returncode, 0,
                          f"the run settings stored in the file (config_toml) are refused:\n{rerun_proc.stderr}")

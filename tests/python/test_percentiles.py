@@ -166,5 +166,62 @@ class PercentilesFromSavedPaths(unittest.TestCase):
         np.testing.assert_allclose(self.paths["coa_occupancy"].astype(np.float64), expected, rtol=1e-5, atol=1.0)
 
 
+class CustomConfig(unittest.TestCase):
+    """Percentiles and a band from a --config file that are not the defaults; the band's
+    percentiles are not among the listed ones, and the config's paths and seed are used."""
+
+    CONFIG = """\
+[run]
+paths = 1500
+seed = 31
+
+[statistics]
+percentiles = [1, 33.3, 50, 99.9]
+
+[band]
+min_percentile = 2.5
+medio_percentile = 50
+max_percentile = 97.5
+"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-pct-config-")
+        config = Path(cls._tmp.name) / "config.toml"
+        config.write_text(cls.CONFIG)
+        out = mt.run_results(mt.SMALL, Path(cls._tmp.name) / "small.h5", "--config", config, "--save-paths")
+        cls.h5 = h5py.File(out, "r")
+        cls.months = mt.decode(cls.h5["time/month"][()])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.h5.close()
+        cls._tmp.cleanup()
+
+    def test_settings_from_the_config(self):
+        self.assertEqual(int(self.h5.attrs["n_paths"]), 1500)
+        self.assertEqual(int(self.h5.attrs["seed"]), 31)
+        np.testing.assert_array_equal(self.h5["percentiles"][()], [1, 33.3, 50, 99.9])
+        attrs = self.h5["band"].attrs
+        self.assertEqual([float(attrs[k]) for k in ("min_percentile", "medio_percentile", "max_percentile")],
+                         [2.5, 50.0, 97.5])
+
+    def test_quantiles_and_band(self):
+        for series in mt.ALL_SERIES:
+            with self.subTest(series=series):
+                paths = self.h5["paths/" + series][()].astype(np.float64)
+                atol = 1e-6 * max(1.0, float(np.max(np.abs(paths))))
+                np.testing.assert_allclose(self.h5[f"monthly/{series}/quantiles"][()],
+                                           np.percentile(paths, [1, 33.3, 50, 99.9], axis=0), rtol=MONTHLY_RTOL,
+                                           atol=atol)
+                _, annual = mt.annual_from_monthly(paths, self.months, mt.kind_of(series))
+                atol = 1e-6 * max(1.0, float(np.max(np.abs(annual))))
+                g = self.h5["annual/" + series]
+                np.testing.assert_allclose(g["quantiles"][()], np.percentile(annual, [1, 33.3, 50, 99.9], axis=0),
+                                           rtol=ANNUAL_RTOL, atol=atol)
+                np.testing.assert_allclose(g["band"][()], np.percentile(annual, [2.5, 50, 97.5], axis=0),
+                                           rtol=ANNUAL_RTOL, atol=atol)
+
+
 if __name__ == "__main__":
     unittest.main()
