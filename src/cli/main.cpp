@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -91,16 +92,31 @@ int run_command(const RunOptions& o) {
   }
   std::vector<std::string> scenario_paths = o.scenarios;
   if (scenario_paths.empty()) scenario_paths.push_back(shipped("scenarios/mpp-2024-II.toml"));
-  if (scenario_paths.size() > 1)
-    problems.push_back(Problem::general("running several scenarios together (baseline and variants) is not supported yet; "
-                                    "give one scenario file"));
-  Scenario scenario;
-  try {
-    scenario = io::read_scenario(scenario_paths.front(), warnings);
-  } catch (const InputError& e) {
-    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  // The first scenario is the baseline; the others are variants, named by their file stem.
+  std::vector<Scenario> scenarios(scenario_paths.size());
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < scenario_paths.size(); ++k) {
+    try {
+      scenarios[k] = io::read_scenario(scenario_paths[k], warnings);
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+    names.push_back(fs::path(scenario_paths[k]).stem().string());
   }
   print_warnings(warnings);
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    if (std::count(names.begin(), names.end(), names[k]) > 1)
+      problems.push_back(Problem::general(scenario_paths[k] + ": variants are named by their file name, and '" + names[k] +
+                                          "' is used twice; rename one of the files"));
+    const Scenario& base = scenarios.front();
+    const Scenario& variant = scenarios[k];
+    if (base.horizon_months > 0 && variant.horizon_months > 0 &&
+        (variant.start != base.start || variant.horizon_months != base.horizon_months))
+      problems.push_back(Problem::general(
+          scenario_paths[k] + ": covers " + format_year_month(variant.start) + " + " +
+          std::to_string(variant.horizon_months) + " months but the baseline covers " + format_year_month(base.start) +
+          " + " + std::to_string(base.horizon_months) + " months; a variant must cover the same months"));
+  }
 
   // Command-line options override the config file.
   if (o.paths > 0) config.paths = o.paths;
@@ -109,11 +125,11 @@ int run_command(const RunOptions& o) {
   if (o.threads >= 0) config.threads = o.threads;
   if (o.block_size > 0) config.block_size = o.block_size;
   config.save_paths = o.save_paths || config.save_paths;
-  const bool save_paths = config.save_paths;
 
   std::string output = o.output;
   if (output.empty()) {
-    const std::string stem = fs::path(scenario_paths.front()).stem().string();
+    std::string stem = names.front();
+    for (std::size_t k = 1; k < names.size(); ++k) stem += "+" + names[k];
     output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
   }
   if (fs::is_directory(output))
@@ -123,15 +139,16 @@ int run_command(const RunOptions& o) {
     problems.push_back(
         Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
   if (problems.empty()) {
-    // Exact percentiles keep every path's values: refuse a run that cannot fit rather than
-    // let the system kill it hours later.
-    const std::uint64_t need = estimated_memory_bytes(scenario, config.paths, save_paths);
+    // Exact percentiles keep every path's values (the baseline's and one variant's at a time):
+    // refuse a run that cannot fit rather than let the system kill it hours later.
+    std::uint64_t need = estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths);
+    if (scenarios.size() > 1) need *= 2;
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     if (need > have / 10 * 9) {
       char text[256];
       std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
                     "more than this machine's %.1f GB; use fewer --paths or a shorter horizon",
-                    static_cast<long long>(config.paths), scenario.horizon_months, need / 1e9, have / 1e9);
+                    static_cast<long long>(config.paths), scenarios.front().horizon_months, need / 1e9, have / 1e9);
       problems.push_back(Problem::general(text));
     }
   }
@@ -145,17 +162,32 @@ int run_command(const RunOptions& o) {
   settings.block_size = config.block_size;
   settings.deterministic = o.deterministic;
   Progress progress(o.quiet);
-  const SimulationResult result = simulate(scenario, settings, std::ref(progress));
-  const Summary summary = summarize(result, config.percentiles, config.band, config.threads);
-  io::RunRecord record{&scenario, &config, o.deterministic, &result, &summary, save_paths};
-  io::write_results(output, record);
+  io::ResultsFile file(output, scenarios.front(), config, o.deterministic);
+  // Every scenario runs on the same seed and paths: a draw's address does not depend on the
+  // scenario, so the variants see the baseline's random numbers (common random numbers).
+  const SimulationResult baseline = simulate(scenarios.front(), settings, std::ref(progress));
+  {
+    const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
+    file.write_baseline({&scenarios.front(), &baseline, &summary});
+  }
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    const SimulationResult variant = simulate(scenarios[k], settings, std::ref(progress));
+    const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
+    const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
+    file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+  }
+  file.commit();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   if (!o.quiet) {
-    std::cout << "scenario " << scenario.name << " (" << scenario_paths.front() << "): " << config.paths << " paths, seed "
+    const Scenario& base = scenarios.front();
+    std::cout << "scenario " << base.name << " (" << scenario_paths.front() << "): " << config.paths << " paths, seed "
               << config.seed << (o.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
-              << format_year_month(scenario.start) << " + " << scenario.horizon_months << " months\n\n";
+              << format_year_month(base.start) << " + " << base.horizon_months << " months\n\n";
     std::cout << io::band_table(output, io::key_series()) << "\n";
+    for (std::size_t k = 1; k < scenarios.size(); ++k)
+      std::cout << "variant " << names[k] << " (" << scenarios[k].name << ") minus baseline, path by path:\n"
+                << io::impact_table(output, names[k]) << "\n";
   }
   std::printf("results: %s (%.2f s)\n", output.c_str(), seconds);
   return kExitOk;
@@ -193,9 +225,12 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write the distributions to an HDF5 file.\n"
                                                 "Without a SCENARIO: scenarios/mpp-2024-II.toml with config/default.toml, "
                                                 "written under results/.");
-  run_cmd->add_option("SCENARIO", run.scenarios, "scenario file (TOML)");
+  run_cmd->add_option("SCENARIO", run.scenarios,
+                      "scenario files (TOML): the first is the baseline, the others are variants run on the same "
+                      "paths with common random numbers");
   run_cmd->add_option("--config", run.config, "run settings (TOML); default config/default.toml");
-  run_cmd->add_option("-o,--output", run.output, "results file; default <output.dir>/<scenario>.h5");
+  run_cmd->add_option("-o,--output", run.output,
+                      "results file; default <output.dir>/<scenario>.h5 (<base>+<variant>....h5 with variants)");
   run_cmd->add_option("--paths", run.paths, "number of Monte Carlo paths (default from the config: 100000)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
   auto* seed_option = run_cmd->add_option("--seed", run.seed, "random seed, 0..2^63-1 (default from the config)")

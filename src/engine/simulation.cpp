@@ -161,9 +161,6 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
 
 }  // namespace
 
-Summary summarize_in_arena(const SimulationResult& result, const std::vector<double>& percentiles,
-                           const std::array<double, 3>& band_percentiles);
-
 std::uint64_t estimated_memory_bytes(const Scenario& scenario, std::int64_t paths, bool save_paths) {
   const auto n = static_cast<std::uint64_t>(paths);
   const std::uint64_t periods = static_cast<std::uint64_t>(scenario.horizon_months + scenario.year_count());
@@ -201,28 +198,51 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
   return result;
 }
 
-Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
-                  const std::array<double, 3>& band_percentiles, int threads) {
+namespace {
+// Statistics of all monthly and annual columns; `column(c, monthly, buffer)` gives the values.
+template <typename ColumnFn>
+Summary summarize_columns(int months, int years, std::int64_t paths, const std::vector<double>& percentiles,
+                          const std::array<double, 3>& band_percentiles, int threads, ColumnFn column) {
   const ThreadLimit limit(threads);
-  Summary summary;
-  limit.arena().execute([&] { summary = summarize_in_arena(result, percentiles, band_percentiles); });
-  return summary;
-}
-
-Summary summarize_in_arena(const SimulationResult& result, const std::vector<double>& percentiles,
-                           const std::array<double, 3>& band_percentiles) {
   Summary summary;
   summary.percentiles = percentiles;
   summary.band_percentiles = band_percentiles;
   const std::vector<double> band(band_percentiles.begin(), band_percentiles.end());
-  const int months = result.months(), years = result.years();
-  summary.monthly = column_statistics(kSeriesCount * months, result.paths(), percentiles, band, [&](int c) {
-    return result.monthly(static_cast<SeriesId>(c / months), c % months);
-  });
-  summary.annual = column_statistics(kSeriesCount * years, result.paths(), percentiles, band, [&](int c) {
-    return result.annual(static_cast<SeriesId>(c / years), c % years);
+  limit.arena().execute([&] {
+    summary.monthly = column_statistics(kSeriesCount * months, paths, percentiles, band,
+                                        [&](int c, std::vector<double>& buffer) { return column(c, true, buffer); });
+    summary.annual = column_statistics(kSeriesCount * years, paths, percentiles, band,
+                                       [&](int c, std::vector<double>& buffer) { return column(c, false, buffer); });
   });
   return summary;
+}
+
+const double* column_of(const SimulationResult& r, int c, bool monthly) {
+  if (monthly) return r.monthly(static_cast<SeriesId>(c / r.months()), c % r.months());
+  return r.annual(static_cast<SeriesId>(c / r.years()), c % r.years());
+}
+}  // namespace
+
+Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
+                  const std::array<double, 3>& band_percentiles, int threads) {
+  return summarize_columns(result.months(), result.years(), result.paths(), percentiles, band_percentiles, threads,
+                           [&](int c, bool monthly, std::vector<double>&) { return column_of(result, c, monthly); });
+}
+
+Summary summarize_difference(const SimulationResult& baseline, const SimulationResult& variant,
+                             const std::vector<double>& percentiles, const std::array<double, 3>& band_percentiles,
+                             int threads) {
+  MPPMC_CHECK_OP(baseline.paths(), ==, variant.paths());
+  MPPMC_CHECK_OP(baseline.months(), ==, variant.months());
+  MPPMC_CHECK_OP(baseline.years(), ==, variant.years());
+  return summarize_columns(baseline.months(), baseline.years(), baseline.paths(), percentiles, band_percentiles,
+                           threads, [&](int c, bool monthly, std::vector<double>& buffer) {
+                             const double* b = column_of(baseline, c, monthly);
+                             const double* v = column_of(variant, c, monthly);
+                             buffer.resize(static_cast<std::size_t>(baseline.paths()));
+                             for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = v[i] - b[i];
+                             return static_cast<const double*>(buffer.data());
+                           });
 }
 
 }  // namespace mppmc

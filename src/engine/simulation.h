@@ -80,4 +80,10 @@ struct Summary {
 Summary summarize(const SimulationResult& result, const std::vector<double>& percentiles,
                   const std::array<double, 3>& band_percentiles, int threads = 0);
 
+//! Statistics of the path-wise difference variant - baseline, column by column. Both runs
+//! must have the same paths and time axis (the same seed gives common random numbers).
+Summary summarize_difference(const SimulationResult& baseline, const SimulationResult& variant,
+                             const std::vector<double>& percentiles, const std::array<double, 3>& band_percentiles,
+                             int threads = 0);
+
 }  // namespace mppmc

@@ -27,7 +27,8 @@ struct ColumnStatistics {
   std::vector<double> std;        //!< [column]
 };
 
-//! `column(c)` returns the N values of column c.
+//! `column(c, buffer)` returns the N values of column c: a pointer into existing data, or into
+//! `buffer` (a per-task vector it may fill, e.g. with path-wise differences).
 template <typename ColumnFn>
 ColumnStatistics column_statistics(int columns, std::int64_t n, const std::vector<double>& percents,
                                    const std::vector<double>& band_percents, ColumnFn column);

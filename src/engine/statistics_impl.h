@@ -15,8 +15,8 @@ ColumnStatistics column_statistics(int columns, std::int64_t n, const std::vecto
   std::vector<double> all = percents;
   all.insert(all.end(), band_percents.begin(), band_percents.end());
   tbb::parallel_for(0, columns, [&](int c) {
-    std::vector<double> scratch;
-    const double* x = column(c);
+    std::vector<double> scratch, buffer;
+    const double* x = column(c, buffer);
     const std::vector<double> q = percentiles_type7(x, n, all, scratch);
     for (std::size_t k = 0; k < percents.size(); ++k) stats.quantiles[k * c_count + c] = q[k];
     for (std::size_t k = 0; k < band_percents.size(); ++k)

@@ -39,19 +39,20 @@ std::string grouped(double value) {
   return (value < 0 && out != "0" ? "-" : "") + out;
 }
 
-std::string band_table(hid_t root, const std::vector<std::string>& names) {
+// The annual min / medio / max rows of `names` under `prefix` ("" or "compare/<variant>/").
+std::string band_table(hid_t root, const std::string& prefix, const std::vector<std::string>& names) {
   const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
   const std::vector<std::int64_t> months = h5::read_ints(root, "time/months_in_year");
   h5::Handle band = h5::open_group(root, "band");
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-22s %-14s %6s %14s %14s %14s\n", "series", "unit", "year",
+  std::snprintf(line, sizeof line, "%-24s %-14s %6s %14s %14s %14s\n", "series", "unit", "year",
                 ("min p" + grouped(h5::read_double_attribute(band.id(), "min_percentile"))).c_str(),
                 ("medio p" + grouped(h5::read_double_attribute(band.id(), "medio_percentile"))).c_str(),
                 ("max p" + grouped(h5::read_double_attribute(band.id(), "max_percentile"))).c_str());
   out << line;
   for (const std::string& name : names) {
-    const std::string group = "annual/" + name;
+    const std::string group = prefix + "annual/" + name;
     if (!h5::exists(root, group)) continue;
     h5::Handle g = h5::open_group(root, group);
     const std::string unit = h5::read_string_attribute(g.id(), "unit");
@@ -60,7 +61,7 @@ std::string band_table(hid_t root, const std::vector<std::string>& names) {
     for (std::size_t y = 0; y < y_count; ++y) {
       std::string year = std::to_string(years[y]);
       if (months[y] < 12) year += "*";
-      std::snprintf(line, sizeof line, "%-22s %-14s %6s %14s %14s %14s\n", name.c_str(), unit.c_str(), year.c_str(),
+      std::snprintf(line, sizeof line, "%-24s %-14s %6s %14s %14s %14s\n", name.c_str(), unit.c_str(), year.c_str(),
                     grouped(b[y]).c_str(), grouped(b[y_count + y]).c_str(), grouped(b[2 * y_count + y]).c_str());
       out << line;
     }
@@ -81,7 +82,24 @@ const std::vector<std::string>& key_series() {
 
 std::string band_table(const std::string& path, const std::vector<std::string>& series_names) {
   h5::Handle file = open_results(path);
-  return band_table(file.id(), series_names);
+  return band_table(file.id(), "", series_names);
+}
+
+const std::vector<std::string>& impact_series() {
+  static const std::vector<std::string> names = {"total_inflow", "ind_nareis_applications", "ind_asylum_backlog",
+                                                 "coa_occupancy", "cost_total"};
+  return names;
+}
+
+std::vector<std::string> variant_names(const std::string& path) {
+  h5::Handle file = open_results(path);
+  if (!h5::exists(file.id(), "compare")) return {};
+  return h5::list_group(file.id(), "compare");
+}
+
+std::string impact_table(const std::string& path, const std::string& variant) {
+  h5::Handle file = open_results(path);
+  return band_table(file.id(), "compare/" + variant + "/", impact_series());
 }
 
 std::string describe_results(const std::string& path) {
@@ -111,9 +129,19 @@ std::string describe_results(const std::string& path) {
   out << "\n";
   const std::vector<std::string> inputs = h5::read_strings(root, "inputs/names");
   out << "inputs (" << inputs.size() << "):     path-level draws in /inputs/samples\n";
+  if (h5::exists(root, "variants")) {
+    const std::vector<std::string> variants = h5::list_group(root, "variants");
+    out << "variants (" << variants.size() << "):   ";
+    for (std::size_t i = 0; i < variants.size(); ++i) out << (i ? ", " : "") << variants[i];
+    out << " (in /variants, differences in /compare)\n";
+  }
   out << "paths saved:     " << (h5::exists(root, "paths") ? "yes, /paths/<series> [paths, months] float32" : "no (run with --save-paths)")
       << "\n\n";
-  out << "annual band:\n" << band_table(root, key_series());
+  out << "annual band:\n" << band_table(root, "", key_series());
+  if (h5::exists(root, "compare"))
+    for (const std::string& variant : h5::list_group(root, "compare"))
+      out << "\nvariant " << variant << " minus baseline (path-wise, common random numbers):\n"
+          << band_table(root, "compare/" + variant + "/", impact_series());
   return out.str();
 }
 

@@ -17,4 +17,12 @@ std::string describe_results(const std::string& path);
 //! The annual min / medio / max table of `series_names`, read from the file.
 std::string band_table(const std::string& path, const std::vector<std::string>& series_names);
 
+//! The series of the per-variant impact table: total inflow, nareis applications, IND asylum
+//! backlog, COA occupancy and total cost.
+const std::vector<std::string>& impact_series();
+//! The variants a file holds (names of /compare groups), in name order.
+std::vector<std::string> variant_names(const std::string& path);
+//! The annual band of the path-wise difference variant - baseline of the impact series.
+std::string impact_table(const std::string& path, const std::string& variant);
+
 }  // namespace mppmc::io

@@ -34,9 +34,9 @@ void write_series_attributes(hid_t group, const SeriesInfo& info, const std::str
   h5::write_attribute(group, "description", std::string(info.description));
 }
 
-// One statistics group per series: quantiles [P, periods], mean, std, and band [3, periods].
+// One group per series: quantiles [P, periods], mean, std and band [3, periods].
 void write_statistics(hid_t parent, const char* name, const ColumnStatistics& stats, int periods,
-                      std::size_t percentiles, bool with_band, bool annual) {
+                      std::size_t percentiles, bool annual) {
   h5::Handle group = h5::create_group(parent, name);
   const std::size_t columns = stats.mean.size();
   for (const SeriesInfo& info : series()) {
@@ -52,63 +52,26 @@ void write_statistics(hid_t parent, const char* name, const ColumnStatistics& st
     h5::write_dataset(g.id(), "quantiles", {p, n}, q.data());
     h5::write_dataset(g.id(), "mean", {n}, &stats.mean[first]);
     h5::write_dataset(g.id(), "std", {n}, &stats.std[first]);
-    if (with_band) h5::write_dataset(g.id(), "band", {3, n}, band.data());
+    h5::write_dataset(g.id(), "band", {3, n}, band.data());
   }
 }
 
-void write_file(const std::string& path, const RunRecord& r) {
+// The statistics, inputs and paths of one run under `group` (the root or a variant group).
+void write_run(hid_t group, const RunRecord& r, bool save_paths) {
   const Scenario& s = *r.scenario;
   const SimulationResult& result = *r.result;
-  h5::Handle file = h5::create_file(path);
-  const hid_t root = file.id();
-  h5::write_attribute(root, "schema", std::string("mppmc-results"));
-  h5::write_attribute(root, "schema_version", std::int64_t{1});
-  h5::write_attribute(root, "tool_version", std::string(tool_version()));
-  h5::write_attribute(root, "git_sha", std::string(git_sha()));
-  h5::write_attribute(root, "scenario_name", s.name);
-  h5::write_attribute(root, "scenario_file", fs::path(s.source_file).filename().string());
-  h5::write_attribute(root, "seed", r.config->seed);
-  h5::write_attribute(root, "n_paths", static_cast<std::int64_t>(result.paths()));
-  h5::write_attribute(root, "start", format_year_month(s.start));
-  h5::write_attribute(root, "horizon_months", static_cast<std::int64_t>(s.horizon_months));
-  h5::write_attribute(root, "sampling", std::string(r.deterministic ? "deterministic" : "mc"));
-  h5::write_attribute(root, "quantile_method", std::string("exact"));
-  h5::write_attribute(root, "percentile_definition", std::string("Hyndman-Fan type 7 (numpy.percentile 'linear')"));
-  h5::write_attribute(root, "created_utc", created_utc());
-  h5::write_attribute(root, "scenario_toml", s.resolved_toml);
-  h5::write_attribute(root, "config_toml", to_toml(*r.config));
-
-  {
-    h5::Handle time = h5::create_group(root, "time");
-    std::vector<std::string> months;
-    for (int m = 0; m < s.horizon_months; ++m) months.push_back(format_year_month(s.month(m)));
-    h5::write_dataset(time.id(), "month", months);
-    std::vector<std::int32_t> years;
-    for (int y = 0; y < s.year_count(); ++y) years.push_back(s.first_year() + y);
-    h5::write_dataset(time.id(), "year", years);
-    const std::vector<int> counts = s.months_in_year();
-    h5::write_dataset(time.id(), "months_in_year", std::vector<std::int32_t>(counts.begin(), counts.end()));
-  }
   const Summary& summary = *r.summary;
-  h5::write_dataset(root, "percentiles", {summary.percentiles.size()}, summary.percentiles.data());
+  write_statistics(group, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false);
+  write_statistics(group, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true);
   {
-    h5::Handle band = h5::create_group(root, "band");
-    h5::write_attribute(band.id(), "min_percentile", summary.band_percentiles[0]);
-    h5::write_attribute(band.id(), "medio_percentile", summary.band_percentiles[1]);
-    h5::write_attribute(band.id(), "max_percentile", summary.band_percentiles[2]);
-  }
-  write_statistics(root, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false, false);
-  write_statistics(root, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true, true);
-
-  {
-    h5::Handle inputs = h5::create_group(root, "inputs");
+    h5::Handle inputs = h5::create_group(group, "inputs");
     h5::write_dataset(inputs.id(), "names", result.input_names());
     h5::write_dataset(inputs.id(), "samples",
                       {static_cast<hsize_t>(result.paths()), static_cast<hsize_t>(result.input_names().size())},
                       result.input_samples().data());
   }
-  if (r.save_paths) {
-    h5::Handle paths = h5::create_group(root, "paths");
+  if (save_paths) {
+    h5::Handle paths = h5::create_group(group, "paths");
     const auto n = static_cast<std::size_t>(result.paths());
     const auto months = static_cast<std::size_t>(s.horizon_months);
     std::vector<float> rows(n * months);
@@ -119,6 +82,22 @@ void write_file(const std::string& path, const RunRecord& r) {
       }
       h5::write_compressed(paths.id(), std::string(info.name), n, months, rows.data());
     }
+  }
+}
+
+void write_scenario_attributes(hid_t group, const Scenario& s) {
+  h5::write_attribute(group, "scenario_name", s.name);
+  h5::write_attribute(group, "scenario_file", fs::path(s.source_file).filename().string());
+  h5::write_attribute(group, "scenario_toml", s.resolved_toml);
+}
+
+std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+void create_parent(const fs::path& target) {
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw RuntimeError("cannot create the folder " + target.parent_path().string() + ": " + ec.message());
   }
 }
 
@@ -134,17 +113,80 @@ std::string created_utc() {
   return text;
 }
 
-namespace {
-std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+struct ResultsFile::State {
+  h5::Handle file;
+};
 
-void create_parent(const fs::path& target) {
-  std::error_code ec;
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) throw RuntimeError("cannot create the folder " + target.parent_path().string() + ": " + ec.message());
-  }
+ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic)
+    : path_(std::move(path)), temporary_(temporary_name(path_)), save_paths_(config.save_paths),
+      state_(std::make_unique<State>()) {
+  create_parent(fs::path(path_));
+  state_->file = h5::create_file(temporary_);
+  const hid_t root = state_->file.id();
+  h5::write_attribute(root, "schema", std::string("mppmc-results"));
+  h5::write_attribute(root, "schema_version", std::int64_t{1});
+  h5::write_attribute(root, "tool_version", std::string(tool_version()));
+  h5::write_attribute(root, "git_sha", std::string(git_sha()));
+  write_scenario_attributes(root, s);
+  h5::write_attribute(root, "seed", config.seed);
+  h5::write_attribute(root, "n_paths", static_cast<std::int64_t>(config.paths));
+  h5::write_attribute(root, "start", format_year_month(s.start));
+  h5::write_attribute(root, "horizon_months", static_cast<std::int64_t>(s.horizon_months));
+  h5::write_attribute(root, "sampling", std::string(deterministic ? "deterministic" : "mc"));
+  h5::write_attribute(root, "quantile_method", std::string("exact"));
+  h5::write_attribute(root, "percentile_definition", std::string("Hyndman-Fan type 7 (numpy.percentile 'linear')"));
+  h5::write_attribute(root, "created_utc", created_utc());
+  h5::write_attribute(root, "config_toml", to_toml(config));
+
+  h5::Handle time = h5::create_group(root, "time");
+  std::vector<std::string> months;
+  for (int m = 0; m < s.horizon_months; ++m) months.push_back(format_year_month(s.month(m)));
+  h5::write_dataset(time.id(), "month", months);
+  std::vector<std::int32_t> years;
+  for (int y = 0; y < s.year_count(); ++y) years.push_back(s.first_year() + y);
+  h5::write_dataset(time.id(), "year", years);
+  const std::vector<int> counts = s.months_in_year();
+  h5::write_dataset(time.id(), "months_in_year", std::vector<std::int32_t>(counts.begin(), counts.end()));
+
+  h5::write_dataset(root, "percentiles", {config.percentiles.size()}, config.percentiles.data());
+  h5::Handle band = h5::create_group(root, "band");
+  h5::write_attribute(band.id(), "min_percentile", config.band[0]);
+  h5::write_attribute(band.id(), "medio_percentile", config.band[1]);
+  h5::write_attribute(band.id(), "max_percentile", config.band[2]);
 }
-}  // namespace
+
+ResultsFile::~ResultsFile() {
+  if (!state_) return;  // committed
+  state_.reset();
+  std::error_code ec;
+  fs::remove(temporary_, ec);
+}
+
+void ResultsFile::write_baseline(const RunRecord& run) { write_run(state_->file.id(), run, save_paths_); }
+
+void ResultsFile::write_variant(const std::string& name, const RunRecord& run, const Summary& difference) {
+  const hid_t root = state_->file.id();
+  if (!h5::exists(root, "variants")) h5::create_group(root, "variants");
+  if (!h5::exists(root, "compare")) h5::create_group(root, "compare");
+  {
+    h5::Handle group = h5::create_group(root, "variants/" + name);
+    write_scenario_attributes(group.id(), *run.scenario);
+    write_run(group.id(), run, save_paths_);
+  }
+  h5::Handle group = h5::create_group(root, "compare/" + name);
+  h5::write_attribute(group.id(), "description", std::string("path-wise difference variant - baseline, common random numbers"));
+  const Scenario& s = *run.scenario;
+  write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false);
+  write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true);
+}
+
+void ResultsFile::commit() {
+  state_->file = h5::Handle();  // close before the rename
+  std::error_code ec;
+  fs::rename(temporary_, path_, ec);
+  if (ec) throw RuntimeError("cannot move the results into place at " + path_ + ": " + ec.message());
+  state_.reset();
+}
 
 void check_writable(const std::string& path) {
   create_parent(fs::path(path));
@@ -154,24 +196,6 @@ void check_writable(const std::string& path) {
   std::fclose(file);
   std::error_code ec;
   fs::remove(probe, ec);
-}
-
-void write_results(const std::string& path, const RunRecord& record) {
-  const fs::path target(path);
-  create_parent(target);
-  std::error_code ec;
-  const std::string temporary = temporary_name(path);
-  try {
-    write_file(temporary, record);
-  } catch (...) {
-    fs::remove(temporary, ec);
-    throw;
-  }
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
-  }
 }
 
 }  // namespace mppmc::io

@@ -1,7 +1,8 @@
 #pragma once
-// Writes a run to an HDF5 results file, schema 1 (docs/hdf5-schema.md). The file is written
-// under a temporary name in the target folder and renamed into place only when complete, so
-// a reader never sees half a file and a failed run leaves an existing file untouched.
+// Writes runs to an HDF5 results file, schema 1 (docs/hdf5-schema.md). The file is written
+// under a temporary name in the target folder and renamed into place only by commit(), so a
+// reader never sees half a file and a failed run leaves an existing file untouched.
+#include <memory>
 #include <string>
 
 #include "engine/simulation.h"
@@ -10,17 +11,38 @@
 
 namespace mppmc::io {
 
+//! One simulated scenario and what to record of it.
 struct RunRecord {
   const Scenario* scenario;
-  const RunConfig* config;       //!< the effective settings (config file + command line)
-  bool deterministic = false;
   const SimulationResult* result;
   const Summary* summary;
-  bool save_paths = false;
 };
 
-//! Writes `record` to `path` (atomically). Throws RuntimeError on I/O failure.
-void write_results(const std::string& path, const RunRecord& record);
+class ResultsFile {
+ public:
+  //! Starts `<path>.tmp-<pid>` with the root attributes, time axis, percentiles and band, taken
+  //! from the baseline scenario and the effective settings.
+  ResultsFile(std::string path, const Scenario& baseline, const RunConfig& config, bool deterministic);
+  //! Removes the temporary file unless commit() succeeded.
+  ~ResultsFile();
+  ResultsFile(const ResultsFile&) = delete;
+  ResultsFile& operator=(const ResultsFile&) = delete;
+
+  //! The baseline: statistics at the root, /inputs and, with save_paths, /paths.
+  void write_baseline(const RunRecord& run);
+  //! A variant under /variants/<name>/ (same layout as the root) and the statistics of the
+  //! path-wise difference variant - baseline under /compare/<name>/.
+  void write_variant(const std::string& name, const RunRecord& run, const Summary& difference);
+  //! Closes the file and renames it into place.
+  void commit();
+
+ private:
+  struct State;
+  std::string path_;
+  std::string temporary_;
+  bool save_paths_;
+  std::unique_ptr<State> state_;
+};
 
 //! Fails early, before any work, if `path` cannot be written: creates its folder and a probe
 //! file next to it (removed again). Throws RuntimeError naming the reason.
