@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/version.h"
 #include "engine/simulation.h"
+#include "io/csv_export.h"
 #include "io/results_info.h"
 #include "io/results_writer.h"
 #include "io/run_config.h"
@@ -253,6 +254,16 @@ int main(int argc, char** argv) {
   CLI::App* info_cmd = app.add_subcommand("info", "Describe an mppmc results file.");
   info_cmd->add_option("FILE", info_file, "results file (.h5)")->required();
 
+  std::string export_file, export_folder;
+  bool export_overwrite = false;
+  CLI::App* export_cmd = app.add_subcommand("export", "Write a results file's statistics as tidy CSV tables.");
+  export_cmd->add_option("FILE", export_file, "results file (.h5)")->required();
+  export_cmd->add_option("--csv", export_folder,
+                         "folder for monthly.csv, annual.csv (and compare_*.csv with variants); "
+                         "columns scenario,series,unit,period,statistic,value")
+      ->required();
+  export_cmd->add_flag("--overwrite", export_overwrite, "replace existing CSV files");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -266,6 +277,11 @@ int main(int argc, char** argv) {
       return run_command(run);
     }
     if (*validate_cmd) return validate_command(validate_files);
+    if (*export_cmd) {
+      for (const std::string& path : io::export_csv(export_file, export_folder, export_overwrite))
+        std::cout << "wrote " << path << "\n";
+      return kExitOk;
+    }
     if (*info_cmd) {
       std::cout << io::describe_results(info_file);
       return kExitOk;

@@ -10,8 +10,6 @@
 
 namespace mppmc::io {
 
-namespace {
-
 h5::Handle open_results(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
   std::optional<h5::Handle> file = h5::open_file(path);
@@ -25,6 +23,8 @@ h5::Handle open_results(const std::string& path) {
                      "; this mppmc reads schema version 1");
   return std::move(*file);
 }
+
+namespace {
 
 std::string grouped(double value) {
   // 57600.4 -> "57,600"; large money values stay readable.

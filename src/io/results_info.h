@@ -4,7 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "io/hdf5_file.h"
+
 namespace mppmc::io {
+
+//! Opens a results file read-only. Throws InputError when the file is missing, is not HDF5,
+//! is not an mppmc results file or has another schema version.
+h5::Handle open_results(const std::string& path);
 
 //! The series whose annual band `mppmc run` prints.
 const std::vector<std::string>& key_series();
