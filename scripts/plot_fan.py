@@ -17,6 +17,7 @@ nothing is written). report.py imports this module and uses plot_fan() and the h
 import argparse
 import math
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -59,13 +60,12 @@ def open_results(path):
     """Opens an mppmc results file read-only (an h5py.File) after checking that it is one:
     exists, is HDF5, has schema == "mppmc-results" and schema_version == 1, and holds the
     datasets every reader needs. Raises InputError naming the problem."""
-    import h5py
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not an mppmc results file")
+    import h5py
     try:
         is_hdf5 = h5py.is_hdf5(str(path))
     except OSError as e:
@@ -285,7 +285,6 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     partial PNG. Raises InputError for an unknown series or variant. Returns Path(output)."""
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
     import numpy as np
     from datetime import date
@@ -378,7 +377,8 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
             ax.grid(color="#e3e3e3", lw=0.8, zorder=0)
         ax.set_axisbelow(True)
         if n > 1:
-            ax.set_title(textwrap.fill(name, 52), fontsize=12)
+            # Wrap a long scenario name, keeping "Kst 36831"-like tokens together.
+            ax.set_title(textwrap.fill(re.sub(r" (?=\d)", "\u00a0", name), 56), fontsize=12)
         if idx % ncols == 0:
             ax.set_ylabel(ylabel, fontsize=11)
         ax.yaxis.set_major_formatter(make_tick_formatter(divisor))
@@ -392,7 +392,7 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     if finite.size and finite.min() >= 0:
         axes[0][0].set_ylim(bottom=0)
     top = axes[0][0].get_ylim()[1]
-    axes[0][0].set_ylim(top=top * 1.02 if top > 0 else top)
+    axes[0][0].set_ylim(top=top * 1.04 if top > 0 else top)
 
     if title is None:
         title = f"{description} — {data[0][0]}" if n == 1 else description
@@ -422,8 +422,7 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
                         frameon=False, fontsize=10, handlelength=2.4, columnspacing=1.5)
     if notes:
-        fig.canvas.draw()
-        box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+        box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
         fig.text(0.5, box.y0 - 0.08 / height, "\n".join(notes), ha="center", va="top", fontsize=9,
                  color="#444444")
 

@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "core/error.h"
+#include "analysis/calibration.h"
 #include "core/version.h"
 #include "engine/simulation.h"
+#include "io/calibrated_scenario.h"
 #include "io/csv_export.h"
 #include "io/results_info.h"
 #include "io/results_writer.h"
@@ -194,6 +197,117 @@ int run_command(const RunOptions& o) {
   return kExitOk;
 }
 
+struct CalibrateOptions {
+  std::string scenario;
+  std::string series = "total_inflow";
+  int year = 0;
+  std::vector<double> band;
+  std::vector<double> percentiles = {5, 50, 95};
+  std::string output;
+  std::string config;
+  std::int64_t paths = 0;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  int threads = -1;
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+std::string thousands(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.0f", value);
+  std::string digits(text), out;
+  const bool negative = !digits.empty() && digits[0] == '-';
+  if (negative) digits.erase(0, 1);
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    out += digits[i];
+    if ((digits.size() - i - 1) % 3 == 0 && i + 1 < digits.size()) out += ',';
+  }
+  return (negative ? "-" : "") + out;
+}
+
+int calibrate_command(const CalibrateOptions& o) {
+  std::vector<Problem> problems, warnings;
+  io::RunConfig config;
+  try {
+    config = io::read_run_config(o.config.empty() ? shipped("config/default.toml") : o.config);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  Scenario scenario;
+  try {
+    scenario = io::read_scenario(o.scenario, warnings);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  print_warnings(warnings);
+  CalibrationTarget target;
+  if (o.series == "total_inflow") target.series = SeriesId::total_inflow;
+  else if (o.series == "inflow_first") target.series = SeriesId::inflow_first;
+  else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
+  if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
+  if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
+  if (fs::exists(o.output) && !o.overwrite)
+    problems.push_back(Problem::general("the output " + o.output + " exists; pass --overwrite to replace it"));
+  if (!problems.empty()) throw InputError(problems);
+  target.year = o.year;
+  std::copy(o.band.begin(), o.band.end(), target.band.begin());
+  std::copy(o.percentiles.begin(), o.percentiles.end(), target.percentiles.begin());
+  check_target(scenario, target);
+  io::check_writable(o.output);
+
+  SimulationSettings settings;
+  settings.paths = o.paths > 0 ? o.paths : config.paths;
+  settings.seed = o.seed_given ? o.seed : config.seed;
+  settings.threads = o.threads >= 0 ? o.threads : config.threads;
+  settings.block_size = config.block_size;
+  if (!o.quiet)
+    std::cout << "calibrating inflow.first.annual." << target.year << " of " << o.scenario << " so that " << o.series
+              << " " << target.year << " has p" << target.percentiles[0] << "/p" << target.percentiles[1] << "/p"
+              << target.percentiles[2] << " = " << thousands(target.band[0]) << " / " << thousands(target.band[1]) << " / "
+              << thousands(target.band[2]) << " (" << settings.paths << " paths, seed " << settings.seed << ")\n";
+  const CalibrationLog log = [&](int iteration, const std::array<double, 3>& q, const std::array<double, 3>& a) {
+    if (o.quiet) return;
+    std::printf("  iteration %2d: first applications q = %s / %s / %s -> %s = %s / %s / %s (%+.2f%% / %+.2f%% / %+.2f%%)\n",
+                iteration, thousands(q[0]).c_str(), thousands(q[1]).c_str(), thousands(q[2]).c_str(), o.series.c_str(),
+                thousands(a[0]).c_str(), thousands(a[1]).c_str(), thousands(a[2]).c_str(),
+                100 * (a[0] / target.band[0] - 1), 100 * (a[1] / target.band[1] - 1), 100 * (a[2] / target.band[2] - 1));
+    std::fflush(stdout);
+  };
+  io::CalibrationRecord record{target, calibrate(scenario, target, settings, log), settings.seed, settings.paths};
+
+  // Write, read back and compare before the file takes the output's name.
+  const std::string text = io::calibrated_scenario_text(o.scenario, scenario, record);
+  const std::string temporary = o.output + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out.flush()) throw RuntimeError("cannot write " + temporary);
+  }
+  try {
+    std::vector<Problem> ignored;
+    const Scenario written = io::read_scenario(temporary, ignored);
+    const Scenario expected = with_annual_entry(scenario, target.year, record.result.distribution);
+    for (int y = scenario.first_year(); y <= scenario.last_year(); ++y)
+      for (double u : {0.01, 0.05, 0.5, 0.95, 0.99}) {
+        const double a = written.param(ParamId::inflow_first_annual).at(y).quantile(u);
+        const double b = expected.param(ParamId::inflow_first_annual).at(y).quantile(u);
+        MPPMC_CHECK(std::abs(a - b) <= 1e-9 * std::abs(b));
+      }
+  } catch (...) {
+    fs::remove(temporary);
+    throw;
+  }
+  fs::rename(temporary, o.output);
+  std::cout << "wrote " << o.output << ": inflow.first.annual." << target.year << " = "
+            << io::calibrated_entry_text(record) << "\n"
+            << "achieved " << o.series << " " << target.year << ": " << thousands(record.result.achieved[0]) << " / "
+            << thousands(record.result.achieved[1]) << " / " << thousands(record.result.achieved[2]) << " after "
+            << record.result.iterations << " iterations; check on a fresh seed with: mppmc run " << o.output
+            << " --seed <another>\n";
+  return kExitOk;
+}
+
 int validate_command(const std::vector<std::string>& files) {
   std::vector<Problem> problems;
   for (const std::string& file : files) {
@@ -254,6 +368,26 @@ int main(int argc, char** argv) {
   CLI::App* info_cmd = app.add_subcommand("info", "Describe an mppmc results file.");
   info_cmd->add_option("FILE", info_file, "results file (.h5)")->required();
 
+  CalibrateOptions cal;
+  CLI::App* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Fit a year's first-inflow distribution so that the simulated percentiles match a published band.");
+  calibrate_cmd->add_option("SCENARIO", cal.scenario, "scenario file (TOML)")->required();
+  calibrate_cmd->add_option("--series", cal.series, "total_inflow (default) or inflow_first, persons/year");
+  calibrate_cmd->add_option("--year", cal.year, "calendar year of the band, e.g. 2025")->required();
+  calibrate_cmd->add_option("--band", cal.band, "MIN,MEDIO,MAX in persons/year, e.g. 37600,57600,66700")
+      ->required()->delimiter(',')->expected(3);
+  calibrate_cmd->add_option("--percentiles", cal.percentiles, "the percentiles the band stands for (default 5,50,95)")
+      ->delimiter(',')->expected(3);
+  calibrate_cmd->add_option("-o,--output", cal.output, "calibrated scenario file to write (TOML)")->required();
+  calibrate_cmd->add_option("--config", cal.config, "run settings (paths, seed, threads); default config/default.toml");
+  calibrate_cmd->add_option("--paths", cal.paths, "paths per iteration (default from the config)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
+  auto* cal_seed = calibrate_cmd->add_option("--seed", cal.seed, "seed, 0..2^63-1 (default from the config)")
+                       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
+  calibrate_cmd->add_option("--threads", cal.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
+  calibrate_cmd->add_flag("--overwrite", cal.overwrite, "replace an existing output file");
+  calibrate_cmd->add_flag("-q,--quiet", cal.quiet, "no iteration log");
+
   std::string export_file, export_folder;
   bool export_overwrite = false;
   CLI::App* export_cmd = app.add_subcommand("export", "Write a results file's statistics as tidy CSV tables.");
@@ -277,6 +411,10 @@ int main(int argc, char** argv) {
       return run_command(run);
     }
     if (*validate_cmd) return validate_command(validate_files);
+    if (*calibrate_cmd) {
+      cal.seed_given = cal_seed->count() > 0;
+      return calibrate_command(cal);
+    }
     if (*export_cmd) {
       for (const std::string& path : io::export_csv(export_file, export_folder, export_overwrite))
         std::cout << "wrote " << path << "\n";

@@ -652,37 +652,31 @@ class Builder {
   Diagnostics& diagnostics_;
 };
 
-// Copies a node into `target` under `key` (copies drop source positions, which the resolved
-// text does not need).
-void insert_copy(toml::table& target, const std::string& key, const toml::node& node) {
-  node.visit([&](auto&& value) { target.insert_or_assign(key, value); });
-}
-
-// The merged scenario as one self-contained TOML document (no `extends`).
+// The merged scenario as one self-contained TOML document (no `extends`), sections in the
+// order of the parameter table, values as written (numbers in their shortest exact form).
 std::string resolved_text(const Loader& loader) {
-  toml::table root;
+  std::vector<std::pair<std::string, std::string>> sections;  // section -> "key = value" lines
   for (const std::string& path : all_leaves()) {
     const auto it = loader.leaves.find(path);
     if (it == loader.leaves.end()) continue;
-    toml::table* table = &root;
-    std::size_t begin = 0;
-    for (std::size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', begin)) {
-      const std::string part = path.substr(begin, dot - begin);
-      if (!table->contains(part)) table->insert(part, toml::table{});
-      table = table->get(part)->as_table();
-      begin = dot + 1;
-    }
-    insert_copy(*table, path.substr(begin), *it->second.node);
-  }
-  for (const char* list : {"measure", "correlation"}) {
-    const auto& entries = list[0] == 'm' ? loader.measures : loader.correlations;
-    if (entries.empty()) continue;
-    toml::array array;
-    for (const Entry& e : entries) array.push_back(*e.node->as_table());
-    root.insert(list, std::move(array));
+    const std::size_t dot = path.rfind('.');
+    const std::string section = path.substr(0, dot);
+    auto at = std::find_if(sections.begin(), sections.end(), [&](const auto& s) { return s.first == section; });
+    if (at == sections.end()) at = sections.insert(sections.end(), {section, ""});
+    at->second += path.substr(dot + 1) + " = " + value_text(*it->second.node) + "\n";
   }
   std::ostringstream out;
-  out << toml::toml_formatter(root) << '\n';
+  for (const auto& [section, lines] : sections) out << '[' << section << "]\n" << lines << '\n';
+  static const std::vector<std::string> kOrder = {"name", "parameter", "start", "ramp_months", "effect", "a", "b", "rank"};
+  for (const char* list : {"measure", "correlation"}) {
+    for (const Entry& e : list[0] == 'm' ? loader.measures : loader.correlations) {
+      out << "[[" << list << "]]\n";
+      const toml::table& t = *e.node->as_table();
+      for (const std::string& key : kOrder)
+        if (const toml::node* n = t.get(key)) out << key << " = " << value_text(*n) << '\n';
+      out << '\n';
+    }
+  }
   return out.str();
 }
 

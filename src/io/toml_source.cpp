@@ -1,6 +1,8 @@
 #include "io/toml_source.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,17 +21,33 @@ SourceLocation location_of(const toml::node& node, const std::string& fallback_f
 }
 
 std::string number_text(double value) {
-  std::ostringstream out;
-  out.precision(std::numeric_limits<double>::max_digits10);
-  out << value;
-  std::string shortest = out.str();
-  for (int digits = 1; digits < std::numeric_limits<double>::max_digits10; ++digits) {
-    std::ostringstream attempt;
-    attempt.precision(digits);
-    attempt << value;
-    if (std::stod(attempt.str()) == value) return attempt.str();
+  // std::to_chars without a format gives the shortest text that reads back exactly, in fixed
+  // or scientific notation, whichever is shorter (e.g. 42950, 0.05, 1e+20).
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string toml_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04x", c);
+          out += escape;
+        } else {
+          out += c;
+        }
+    }
   }
-  return shortest;
+  return out + "\"";
 }
 
 std::string value_text(const toml::node& node) {
@@ -54,7 +72,7 @@ std::string value_text(const toml::node& node) {
     for (std::size_t i = 0; i < a->size(); ++i) out << (i ? ", " : "") << value_text(*a->get(i));
     out << ']';
   } else if (const auto* s = node.as_string()) {
-    out << '"' << s->get() << '"';
+    out << toml_string(s->get());
   } else if (const auto* i = node.as_integer()) {
     out << i->get();
   } else if (const auto* f = node.as_floating_point()) {

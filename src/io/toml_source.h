@@ -14,6 +14,8 @@ namespace mppmc::io {
 
 //! The file, line and column a node was read from (`fallback_file` when toml++ has none).
 SourceLocation location_of(const toml::node& node, const std::string& fallback_file);
+//! A TOML basic string with its quotes and escapes.
+std::string toml_string(std::string_view text);
 //! The node as compact TOML text, e.g. 1.5, "2025-13" or { dist = "uniform", low = 0.5 }.
 std::string value_text(const toml::node& node);
 //! The closest of `candidates` to `word` when it is a plausible typo, else empty.
