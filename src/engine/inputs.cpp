@@ -50,25 +50,92 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
     }
   }
   for (const Measure& measure : scenario.measures) names_.push_back("measure[" + measure.name + "].effect");
+
+  // Dimensions and groups. Correlated parameters form one group per connected component of
+  // the correlations (their variance cannot be split between them).
+  first_inflow_dim_ = static_cast<int>(uncertain_.size());
+  first_measure_dim_ = first_inflow_dim_ + scenario.year_count();
+  dimensions_ = first_measure_dim_ + static_cast<int>(scenario.measures.size());
+  group_of_dim_.assign(static_cast<std::size_t>(dimensions_), -1);
+  std::vector<int> component(kParamCount);
+  for (int p = 0; p < kParamCount; ++p) component[p] = p;
+  auto root = [&](int p) {
+    while (component[p] != p) p = component[p];
+    return p;
+  };
+  for (const Correlation& c : scenario.correlations) component[root(index(c.a))] = root(index(c.b));
+  std::vector<int> group_of_root(kParamCount, -1);
+  for (std::size_t d = 0; d < uncertain_.size(); ++d) {
+    const int r = root(index(uncertain_[d]));
+    if (group_of_root[r] < 0) {
+      group_of_root[r] = static_cast<int>(groups_.size());
+      groups_.push_back({"", {}, false, false});
+    }
+    InputGroup& g = groups_[group_of_root[r]];
+    g.name += (g.name.empty() ? "" : " + ") + std::string(param_info(uncertain_[d]).key);
+    g.dims.push_back(static_cast<int>(d));
+    group_of_dim_[d] = group_of_root[r];
+  }
+  if (!scenario.param(ParamId::inflow_first_annual).is_fixed()) {
+    InputGroup g{"inflow.first.annual", {}, false, true};
+    for (int y = 0; y < scenario.year_count(); ++y) {
+      g.dims.push_back(first_inflow_dim_ + y);
+      group_of_dim_[first_inflow_dim_ + y] = static_cast<int>(groups_.size());
+    }
+    groups_.push_back(g);
+  }
+  if (scenario.monthly_noise_sd > 0.0) {
+    noise_group_ = static_cast<int>(groups_.size());
+    groups_.push_back({"monthly_noise", {}, true, false});
+  }
+  for (std::size_t k = 0; k < scenario.measures.size(); ++k) {
+    if (scenario.measures[k].effect.is_fixed()) continue;
+    const int d = first_measure_dim_ + static_cast<int>(k);
+    group_of_dim_[d] = static_cast<int>(groups_.size());
+    groups_.push_back({"measure[" + scenario.measures[k].name + "]", {d}, false, false});
+  }
 }
 
-void InputPlan::draw(std::uint64_t seed, std::uint32_t path, bool deterministic, double* values,
-                     double* inflow_level, double* effects, double* recorded) const {
+RowSource InputPlan::own_source(std::uint32_t path) const {
+  RowSource source;
+  source.address.assign(groups_.size(), path);
+  source.uniform.assign(static_cast<std::size_t>(dimensions_), RowSource::kRandom);
+  return source;
+}
+
+RowSource InputPlan::median_source(std::uint32_t path) const {
+  RowSource source = own_source(path);
+  source.uniform.assign(static_cast<std::size_t>(dimensions_), 0.5);
+  source.fixed = true;
+  source.level_uniform = 0.5;
+  source.noise_factor = 1.0;
+  return source;
+}
+
+void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values, double* inflow_level,
+                     double* effects, double* recorded) const {
   const int years = scenario_.year_count();
   const int first_year = scenario_.first_year();
+  // The uniform of dimension d: given, or drawn from the address of its group's source path.
+  auto uniform = [&](int d, Stream stream, std::uint32_t item, std::uint32_t period) {
+    const double given = source.uniform[static_cast<std::size_t>(d)];
+    if (!std::isnan(given)) return given;
+    const int g = group_of_dim_[static_cast<std::size_t>(d)];
+    const std::uint32_t path = g >= 0 ? source.address[static_cast<std::size_t>(g)] : source.address.empty() ? 0 : source.address[0];
+    return uniform_at({seed, path, stream, item, period});
+  };
 
-  // Uniforms of the path-level inputs, then the copula over the correlated ones.
+  // Uniforms of the path-level inputs, then the copula over the correlated ones (not over
+  // uniforms fixed on purpose, such as a tornado's ends).
   std::array<double, kParamCount> u;
   u.fill(0.5);
-  if (!deterministic) {
-    for (ParamId id : uncertain_)
-      u[index(id)] = uniform_at({seed, path, Stream::path_input, static_cast<std::uint32_t>(id), 0});
-    if (copula_) {
-      std::vector<double> block(copula_members_.size());
-      for (std::size_t k = 0; k < block.size(); ++k) block[k] = u[index(copula_members_[k])];
-      copula_->correlate(block.data());
-      for (std::size_t k = 0; k < block.size(); ++k) u[index(copula_members_[k])] = block[k];
-    }
+  for (std::size_t d = 0; d < uncertain_.size(); ++d)
+    u[index(uncertain_[d])] = uniform(static_cast<int>(d), Stream::path_input, static_cast<std::uint32_t>(uncertain_[d]), 0);
+  if (copula_ && !source.fixed) {
+    std::vector<double> block(copula_members_.size());
+    for (std::size_t k = 0; k < block.size(); ++k) block[k] = u[index(copula_members_[k])];
+    copula_->correlate(block.data());
+    for (std::size_t k = 0; k < block.size(); ++k) u[index(copula_members_[k])] = block[k];
   }
   for (int p = 0; p < kParamCount; ++p) {
     if (p == index(ParamId::inflow_first_annual)) {  // its levels come from the AR(1) below
@@ -92,9 +159,9 @@ void InputPlan::draw(std::uint64_t seed, std::uint32_t path, bool deterministic,
   double z = 0.0;
   for (int y = 0; y < years; ++y) {
     const int year = first_year + y;
-    double level_u = 0.5;
-    if (!deterministic) {
-      const double e = normal_at({seed, path, Stream::inflow_year, 0, static_cast<std::uint32_t>(year)});
+    double level_u = source.level_uniform;
+    if (std::isnan(level_u)) {
+      const double e = normal_quantile(uniform(first_inflow_dim_ + y, Stream::inflow_year, 0, static_cast<std::uint32_t>(year)));
       z = (y == 0) ? e : rho * z + innovation_scale * e;
       level_u = normal_cdf(z);
     }
@@ -102,7 +169,7 @@ void InputPlan::draw(std::uint64_t seed, std::uint32_t path, bool deterministic,
   }
 
   for (std::size_t k = 0; k < scenario_.measures.size(); ++k) {
-    const double mu = deterministic ? 0.5 : uniform_at({seed, path, Stream::measure_effect, measure_items_[k], 0});
+    const double mu = uniform(first_measure_dim_ + static_cast<int>(k), Stream::measure_effect, measure_items_[k], 0);
     effects[k] = scenario_.measures[k].effect.quantile(mu);
   }
 

@@ -57,13 +57,18 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
   std::vector<double> values(static_cast<std::size_t>(kParamCount) * years * n);  // [param][year][path]
   std::vector<double> level(static_cast<std::size_t>(years) * n);                 // [year][path]
   std::vector<double> effect(measures * n);                                       // [measure][path]
+  std::vector<RowSource> sources(static_cast<std::size_t>(n));
   {
     std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
         path_effect(measures), path_recorded(recorded);
     for (int i = 0; i < n; ++i) {
       const auto path = static_cast<std::uint32_t>(begin + i);
-      plan.draw(settings.seed, path, settings.deterministic, path_values.data(), path_level.data(),
-                path_effect.data(), path_recorded.data());
+      RowSource& source = sources[static_cast<std::size_t>(i)];
+      source = settings.design ? settings.design->source(begin + i)
+               : settings.deterministic ? plan.median_source(path)
+                                        : plan.own_source(path);
+      plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
+                path_recorded.data());
       for (std::size_t k = 0; k < path_values.size(); ++k) values[k * n + i] = path_values[k];
       for (int y = 0; y < years; ++y) level[static_cast<std::size_t>(y) * n + i] = path_level[y];
       for (std::size_t k = 0; k < measures; ++k) effect[k * n + i] = path_effect[k];
@@ -85,7 +90,7 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
   std::vector<double> scratch(static_cast<std::size_t>(kParamCount) * n);
   std::vector<double> first(n);
   const double sigma = scenario.monthly_noise_sd;
-  const bool noisy = sigma > 0.0 && !settings.deterministic;
+  const int noise_group = plan.noise_group();
 
   for (int m = 0; m < months; ++m) {
     const MonthIndex month = scenario.month(m);
@@ -114,10 +119,14 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
     const auto& inflow_measures = measures_on[index(ParamId::inflow_first_annual)];
     for (int i = 0; i < n; ++i) {
       double eps = 1.0;
-      if (noisy) {
-        const double u = normal_at({settings.seed, static_cast<std::uint32_t>(begin + i), Stream::monthly_noise, 0,
-                                    static_cast<std::uint32_t>(month)});
-        eps = std::exp(sigma * u - 0.5 * sigma * sigma);
+      if (noise_group >= 0) {
+        const RowSource& source = sources[static_cast<std::size_t>(i)];
+        eps = source.noise_factor;
+        if (std::isnan(eps)) {
+          const double u = normal_at({settings.seed, source.address[static_cast<std::size_t>(noise_group)],
+                                      Stream::monthly_noise, 0, static_cast<std::uint32_t>(month)});
+          eps = std::exp(sigma * u - 0.5 * sigma * sigma);
+        }
       }
       double factor = 1.0;
       for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect[k * n + i]);

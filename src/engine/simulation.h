@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/scenario.h"
+#include "engine/inputs.h"
 #include "engine/statistics.h"
 #include "model/series.h"
 
@@ -20,6 +21,9 @@ struct SimulationSettings {
   int threads = 0;             //!< 0: all hardware threads
   int block_size = 256;        //!< paths per block; any value gives the same numbers
   bool deterministic = false;  //!< every input at its median, no monthly noise
+  //! Where each row's draws come from (Latin hypercube, Sobol points, Saltelli matrices,
+  //! tornado); null: plain Monte Carlo, row i drawing from path i's addresses.
+  const PathDesign* design = nullptr;
 };
 
 //! All paths' values, column by column: a column is one series in one period, N paths long.
