@@ -22,6 +22,9 @@ enum class Stream : std::uint32_t {
   inflow_year = 2,    //!< item = 0, period = calendar year: e_y of the annual inflow AR(1)
   monthly_noise = 3,  //!< item = 0, period = absolute month index: u_m of the monthly noise
   measure_effect = 4, //!< item = hash of the measure's name, period = 0
+  design = 5,         //!< path = row, item = dimension key, period = 2 x salt (+1): LHS permutations and jitter, Sobol shifts
+  bootstrap = 6,      //!< path = resample, item = position: bootstrap indices
+  benchmark = 7,      //!< path = row, item = dimension: plain Monte Carlo inputs of the benchmark functions
 };
 
 //! Where one draw comes from. The period of a time-indexed stream is a calendar quantity

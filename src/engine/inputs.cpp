@@ -96,6 +96,12 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
   }
 }
 
+std::uint32_t InputPlan::dimension_key(int d) const {
+  if (d < first_inflow_dim_) return static_cast<std::uint32_t>(uncertain_[static_cast<std::size_t>(d)]);
+  if (d < first_measure_dim_) return 0x10000u + static_cast<std::uint32_t>(scenario_.first_year() + d - first_inflow_dim_);
+  return measure_items_[static_cast<std::size_t>(d - first_measure_dim_)] | 0x80000000u;
+}
+
 RowSource InputPlan::own_source(std::uint32_t path) const {
   RowSource source;
   source.address.assign(groups_.size(), path);

@@ -54,6 +54,11 @@ class InputPlan {
   const std::vector<InputGroup>& groups() const { return groups_; }
   //! The group of the monthly noise, or -1 when the scenario has none.
   int noise_group() const { return noise_group_; }
+  //! A key of dimension d that does not depend on which other dimensions exist: the ParamId,
+  //! 0x10000 + the calendar year of an inflow innovation, or the measure's name hash | 2^31.
+  std::uint32_t dimension_key(int d) const;
+  //! The group that owns dimension d (-1 for a dimension that is fixed in this scenario).
+  int group_of_dimension(int d) const { return group_of_dim_[static_cast<std::size_t>(d)]; }
 
   //! A source that draws everything from path `path`'s own addresses (plain Monte Carlo).
   RowSource own_source(std::uint32_t path) const;

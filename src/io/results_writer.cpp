@@ -132,7 +132,7 @@ ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& c
   h5::write_attribute(root, "n_paths", static_cast<std::int64_t>(config.paths));
   h5::write_attribute(root, "start", format_year_month(s.start));
   h5::write_attribute(root, "horizon_months", static_cast<std::int64_t>(s.horizon_months));
-  h5::write_attribute(root, "sampling", std::string(deterministic ? "deterministic" : "mc"));
+  h5::write_attribute(root, "sampling", std::string(deterministic ? "deterministic" : sampling_name(config.sampling)));
   h5::write_attribute(root, "quantile_method", std::string("exact"));
   h5::write_attribute(root, "percentile_definition", std::string("Hyndman-Fan type 7 (numpy.percentile 'linear')"));
   h5::write_attribute(root, "created_utc", created_utc());

@@ -15,7 +15,7 @@ RunConfig read_run_config(const std::string& path) {
   d.throw_if_errors();
 
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kSchema = {
-      {"run", {"paths", "seed", "threads", "block_size"}},
+      {"run", {"paths", "seed", "threads", "block_size", "sampling"}},
       {"statistics", {"percentiles"}},
       {"band", {"min_percentile", "medio_percentile", "max_percentile"}},
       {"output", {"dir", "save_paths"}},
@@ -58,6 +58,11 @@ RunConfig read_run_config(const std::string& path) {
   if (auto v = integer("run.seed", 0, INT64_MAX)) config.seed = static_cast<std::uint64_t>(*v);
   if (auto v = integer("run.threads", 0, 4096)) config.threads = static_cast<int>(*v);
   if (auto v = integer("run.block_size", 1, 1 << 20)) config.block_size = static_cast<int>(*v);
+
+  if (const toml::node* n = doc->at_path("run.sampling").node())
+    if (auto v = read_string(*n, "run.sampling", path, d))
+      if (!parse_sampling(*v, config.sampling))
+        d.error(location_of(*n, path), "run.sampling", value_text(*n), "must be \"mc\", \"lhs\" or \"sobol\"");
 
   auto percent = [&](const toml::node& n, const std::string& key) -> std::optional<double> {
     auto v = read_number(n, key, path, d);
@@ -106,7 +111,8 @@ std::string to_toml(const RunConfig& c) {
   toml::table root{
       // threads and block_size are left out on purpose: they never change the numbers, and a
       // results file must be bit-for-bit the same whatever they were.
-      {"run", toml::table{{"paths", c.paths}, {"seed", static_cast<std::int64_t>(c.seed)}}},
+      {"run", toml::table{{"paths", c.paths}, {"seed", static_cast<std::int64_t>(c.seed)},
+                          {"sampling", std::string(sampling_name(c.sampling))}}},
       {"statistics", toml::table{{"percentiles", percentiles}}},
       {"band", toml::table{{"min_percentile", c.band[0]}, {"medio_percentile", c.band[1]}, {"max_percentile", c.band[2]}}},
       {"output", toml::table{{"dir", c.output_dir}, {"save_paths", c.save_paths}}},

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/designs.h"
+
 namespace mppmc::io {
 
 struct RunConfig {
@@ -13,6 +15,7 @@ struct RunConfig {
   std::uint64_t seed = 20241119;
   int threads = 0;        //!< 0: all hardware threads
   int block_size = 256;   //!< paths per block (does not change the numbers)
+  Sampling sampling = Sampling::mc;  //!< design of the path-level inputs
   std::vector<double> percentiles = {5, 10, 25, 50, 75, 90, 95};  //!< percent, ascending
   std::array<double, 3> band = {5, 50, 95};  //!< percentiles of the minimum, medio, maximum
   std::string output_dir = "results";
