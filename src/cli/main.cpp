@@ -22,6 +22,8 @@
 #include "io/results_writer.h"
 #include "io/run_config.h"
 #include "io/scenario_reader.h"
+#include "io/sensitivity_file.h"
+#include "io/study_reader.h"
 
 namespace fs = std::filesystem;
 using namespace mppmc;
@@ -325,6 +327,74 @@ int calibrate_command(const CalibrateOptions& o) {
   return kExitOk;
 }
 
+struct SensitivityOptions {
+  std::string study;
+  std::string benchmark;
+  std::string output;
+  std::int64_t samples = 0;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::string sampling;
+  int bootstrap = -1;
+  int threads = 0;
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+int sensitivity_command(const SensitivityOptions& o) {
+  std::vector<Problem> problems, warnings;
+  if (o.study.empty() == o.benchmark.empty())
+    problems.push_back(Problem::general("give a STUDY file or --benchmark ishigami|sobol-g (one of the two)"));
+  Sampling sampling = Sampling::sobol;
+  if (!o.sampling.empty() && !parse_sampling(o.sampling, sampling))
+    problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
+  Benchmark benchmark = Benchmark::ishigami;
+  if (!o.benchmark.empty()) {
+    if (o.benchmark == "sobol-g") benchmark = Benchmark::sobol_g;
+    else if (o.benchmark != "ishigami") problems.push_back(Problem::general("--benchmark " + o.benchmark + ": must be ishigami or sobol-g"));
+  }
+  Study study;
+  if (!o.study.empty()) {
+    try {
+      study = io::read_study(o.study, warnings);
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  print_warnings(warnings);
+  std::string output = o.output;
+  if (output.empty())
+    output = o.study.empty() ? "results/benchmark-" + o.benchmark + ".h5"
+                             : "results/" + fs::path(o.study).stem().string() + "-sensitivity.h5";
+  if (fs::exists(output) && !o.overwrite)
+    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  if (!problems.empty()) throw InputError(problems);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!o.benchmark.empty()) {
+    SobolOptions options;
+    options.seed = o.seed_given ? o.seed : 1;
+    if (o.bootstrap >= 0) options.bootstrap = o.bootstrap;
+    const std::int64_t n = o.samples > 0 ? o.samples : 16384;
+    io::check_writable(output);
+    const SobolIndices indices = run_benchmark(benchmark, sampling, n, options);
+    io::write_benchmark_results(output, benchmark_spec(benchmark), indices, sampling, n, options);
+  } else {
+    if (o.samples > 0) study.samples = o.samples;
+    if (o.seed_given) study.seed = o.seed;
+    if (!o.sampling.empty()) study.sampling = sampling;
+    if (o.bootstrap >= 0) study.bootstrap = o.bootstrap;
+    io::check_writable(output);
+    Progress progress(o.quiet);
+    const StudyResult result = run_study(study, o.threads, std::ref(progress));
+    io::write_study_results(output, study, result);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!o.quiet) std::cout << io::describe_sensitivity(output) << "\n";
+  std::printf("results: %s (%.2f s)\n", output.c_str(), seconds);
+  return kExitOk;
+}
+
 int validate_command(const std::vector<std::string>& files) {
   std::vector<Problem> problems;
   for (const std::string& file : files) {
@@ -408,6 +478,24 @@ int main(int argc, char** argv) {
   calibrate_cmd->add_flag("--overwrite", cal.overwrite, "replace an existing output file");
   calibrate_cmd->add_flag("-q,--quiet", cal.quiet, "no iteration log");
 
+  SensitivityOptions sens;
+  CLI::App* sensitivity_cmd = app.add_subcommand(
+      "sensitivity", "Which uncertain inputs drive an output: tornado (one at a time) and Sobol indices.");
+  sensitivity_cmd->add_option("STUDY", sens.study, "study file (TOML, docs/sensitivity.md)");
+  sensitivity_cmd->add_option("--benchmark", sens.benchmark,
+                              "run an analytic benchmark instead: ishigami (a=7, b=0.1) or sobol-g");
+  sensitivity_cmd->add_option("-o,--output", sens.output, "results file (.h5); default results/<study>-sensitivity.h5");
+  sensitivity_cmd->add_option("--samples", sens.samples, "N base samples (Sobol: N (k + 2) runs); default from the study, 16384 for benchmarks")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 24));
+  auto* sens_seed = sensitivity_cmd->add_option("--seed", sens.seed, "seed (default from the study; 1 for benchmarks)")
+                        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
+  sensitivity_cmd->add_option("--sampling", sens.sampling, "design of the A and B matrices: sobol (default), lhs or mc");
+  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "bootstrap resamples for the intervals (default 200)")
+      ->check(CLI::Range(0, 100000));
+  sensitivity_cmd->add_option("--threads", sens.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
+  sensitivity_cmd->add_flag("--overwrite", sens.overwrite, "replace an existing results file");
+  sensitivity_cmd->add_flag("-q,--quiet", sens.quiet, "no progress and no tables");
+
   std::string export_file, export_folder;
   bool export_overwrite = false;
   CLI::App* export_cmd = app.add_subcommand("export", "Write a results file's statistics as tidy CSV tables.");
@@ -435,13 +523,17 @@ int main(int argc, char** argv) {
       cal.seed_given = cal_seed->count() > 0;
       return calibrate_command(cal);
     }
+    if (*sensitivity_cmd) {
+      sens.seed_given = sens_seed->count() > 0;
+      return sensitivity_command(sens);
+    }
     if (*export_cmd) {
       for (const std::string& path : io::export_csv(export_file, export_folder, export_overwrite))
         std::cout << "wrote " << path << "\n";
       return kExitOk;
     }
     if (*info_cmd) {
-      std::cout << io::describe_results(info_file);
+      std::cout << (io::is_sensitivity_file(info_file) ? io::describe_sensitivity(info_file) : io::describe_results(info_file));
       return kExitOk;
     }
   } catch (const InputError& e) {

@@ -1,0 +1,201 @@
+#include "io/sensitivity_file.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/version.h"
+#include "io/hdf5_file.h"
+#include "io/results_writer.h"
+
+namespace mppmc::io {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes a file through `fill`, under a temporary name renamed into place when complete.
+template <typename Fill>
+void write_atomically(const std::string& path, Fill fill) {
+  check_writable(path);
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    h5::Handle file = h5::create_file(temporary);
+    const hid_t root = file.id();
+    h5::write_attribute(root, "schema", std::string("mppmc-sensitivity"));
+    h5::write_attribute(root, "schema_version", std::int64_t{1});
+    h5::write_attribute(root, "tool_version", std::string(tool_version()));
+    h5::write_attribute(root, "git_sha", std::string(git_sha()));
+    h5::write_attribute(root, "created_utc", created_utc());
+    fill(root);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
+}
+
+void write_indices(hid_t parent, const std::string& name, const SobolIndices& s, Sampling sampling,
+                   std::int64_t samples, const SobolOptions& options) {
+  h5::Handle g = h5::create_group(parent, name);
+  const hsize_t k = s.inputs.size();
+  h5::write_dataset(g.id(), "inputs", s.inputs);
+  h5::write_dataset(g.id(), "first_order", {k}, s.first_order.data());
+  h5::write_dataset(g.id(), "total_order", {k}, s.total_order.data());
+  std::vector<double> first_ci = s.first_low, total_ci = s.total_low;
+  first_ci.insert(first_ci.end(), s.first_high.begin(), s.first_high.end());
+  total_ci.insert(total_ci.end(), s.total_high.begin(), s.total_high.end());
+  h5::write_dataset(g.id(), "first_order_ci", {2, k}, first_ci.data());
+  h5::write_dataset(g.id(), "total_order_ci", {2, k}, total_ci.data());
+  h5::write_attribute(g.id(), "method", std::string("Saltelli scheme: first order Saltelli et al. (2010), total order Jansen (1999)"));
+  h5::write_attribute(g.id(), "N", static_cast<std::int64_t>(samples));
+  h5::write_attribute(g.id(), "runs", static_cast<std::int64_t>(samples) * static_cast<std::int64_t>(k + 2));
+  h5::write_attribute(g.id(), "bootstrap", static_cast<std::int64_t>(options.bootstrap));
+  h5::write_attribute(g.id(), "confidence_level", options.confidence);
+  h5::write_attribute(g.id(), "sampling", std::string(sampling_name(sampling)));
+  h5::write_attribute(g.id(), "output_mean", s.mean);
+  h5::write_attribute(g.id(), "output_variance", s.variance);
+}
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+}  // namespace
+
+void write_study_results(const std::string& path, const Study& study, const StudyResult& result) {
+  write_atomically(path, [&](hid_t root) {
+    h5::write_attribute(root, "kind", std::string("study"));
+    h5::write_attribute(root, "study_file", fs::path(study.file).filename().string());
+    h5::write_attribute(root, "study_toml", study.text);
+    h5::write_attribute(root, "scenario_name", study.scenario.name);
+    h5::write_attribute(root, "scenario_toml", study.scenario.resolved_toml);
+    h5::write_attribute(root, "seed", study.seed);
+    h5::write_attribute(root, "samples", static_cast<std::int64_t>(study.samples));
+    h5::write_attribute(root, "sampling", std::string(sampling_name(study.sampling)));
+    SobolOptions options{study.bootstrap, study.confidence, study.seed};
+    if (!result.sobol.empty()) {
+      h5::Handle group = h5::create_group(root, "sensitivity");
+      for (std::size_t o = 0; o < study.outputs.size(); ++o) {
+        write_indices(group.id(), study.outputs[o].name, result.sobol[o], study.sampling, study.samples, options);
+        h5::Handle g = h5::open_group(group.id(), study.outputs[o].name);
+        h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
+        h5::write_attribute(g.id(), "period", study.outputs[o].annual ? std::to_string(study.outputs[o].year)
+                                                                      : format_year_month(study.outputs[o].month));
+      }
+    }
+    if (!result.tornado.empty()) {
+      h5::Handle group = h5::create_group(root, "tornado");
+      for (std::size_t o = 0; o < study.outputs.size(); ++o) {
+        const TornadoResult& t = result.tornado[o];
+        h5::Handle g = h5::create_group(group.id(), study.outputs[o].name);
+        const hsize_t k = t.inputs.size();
+        h5::write_dataset(g.id(), "inputs", t.inputs);
+        h5::write_dataset(g.id(), "low_input", {k}, t.low_input.data());
+        h5::write_dataset(g.id(), "high_input", {k}, t.high_input.data());
+        h5::write_dataset(g.id(), "low_output", {k}, t.low_output.data());
+        h5::write_dataset(g.id(), "high_output", {k}, t.high_output.data());
+        h5::write_dataset(g.id(), "swing", {k}, t.swing.data());
+        h5::write_attribute(g.id(), "base_output", t.base_output);
+        h5::write_attribute(g.id(), "low_quantile", study.low);
+        h5::write_attribute(g.id(), "high_quantile", study.high);
+        h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
+      }
+    }
+  });
+}
+
+void write_benchmark_results(const std::string& path, const BenchmarkSpec& spec, const SobolIndices& indices,
+                             Sampling sampling, std::int64_t samples, const SobolOptions& options) {
+  write_atomically(path, [&](hid_t root) {
+    h5::write_attribute(root, "kind", "benchmark:" + spec.name);
+    h5::write_attribute(root, "seed", options.seed);
+    h5::write_attribute(root, "samples", static_cast<std::int64_t>(samples));
+    h5::write_attribute(root, "sampling", std::string(sampling_name(sampling)));
+    h5::Handle group = h5::create_group(root, "sensitivity");
+    write_indices(group.id(), "y", indices, sampling, samples, options);
+    h5::Handle g = h5::open_group(group.id(), "y");
+    const hsize_t k = spec.inputs.size();
+    h5::write_dataset(g.id(), "analytic_first_order", {k}, spec.first_order.data());
+    h5::write_dataset(g.id(), "analytic_total_order", {k}, spec.total_order.data());
+  });
+}
+
+bool is_sensitivity_file(const std::string& path) {
+  if (!fs::is_regular_file(path)) return false;
+  std::optional<h5::Handle> file = h5::open_file(path);
+  return file && h5::has_attribute(file->id(), "schema") &&
+         h5::read_string_attribute(file->id(), "schema") == "mppmc-sensitivity";
+}
+
+std::string describe_sensitivity(const std::string& path) {
+  std::optional<h5::Handle> file = h5::open_file(path);
+  if (!file || !is_sensitivity_file(path)) throw InputError(path + ": not an mppmc sensitivity file");
+  const hid_t root = file->id();
+  if (h5::read_int_attribute(root, "schema_version") != 1)
+    throw InputError(path + ": mppmc sensitivity schema version " + std::to_string(h5::read_int_attribute(root, "schema_version")) +
+                     "; this mppmc reads version 1");
+  std::ostringstream out;
+  out << "file:            " << path << " (mppmc-sensitivity, version 1, " << h5::read_string_attribute(root, "kind") << ")\n";
+  if (h5::has_attribute(root, "scenario_name")) out << "scenario:        " << h5::read_string_attribute(root, "scenario_name") << "\n";
+  out << "samples:         N = " << h5::read_int_attribute(root, "samples") << ", sampling "
+      << h5::read_string_attribute(root, "sampling") << ", seed " << h5::read_int_attribute(root, "seed") << "\n";
+  if (h5::exists(root, "tornado"))
+    for (const std::string& name : h5::list_group(root, "tornado")) {
+      h5::Handle g = h5::open_group(root, "tornado/" + name);
+      const auto inputs = h5::read_strings(g.id(), "inputs");
+      const auto low = h5::read_doubles(g.id(), "low_output"), high = h5::read_doubles(g.id(), "high_output"),
+                 swing = h5::read_doubles(g.id(), "swing");
+      out << "\ntornado of " << name << " (inputs at p" << 100 * h5::read_double_attribute(g.id(), "low_quantile") << " / p"
+          << 100 * h5::read_double_attribute(g.id(), "high_quantile") << ", others at their medians; base "
+          << fixed(h5::read_double_attribute(g.id(), "base_output"), 0) << "):\n";
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-48s %16s %16s %16s\n", "input", "output at low", "output at high", "swing");
+      out << line;
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        std::snprintf(line, sizeof line, "  %-48s %16s %16s %16s\n", inputs[i].c_str(), fixed(low[i], 0).c_str(),
+                      fixed(high[i], 0).c_str(), fixed(swing[i], 0).c_str());
+        out << line;
+      }
+    }
+  if (h5::exists(root, "sensitivity"))
+    for (const std::string& name : h5::list_group(root, "sensitivity")) {
+      h5::Handle g = h5::open_group(root, "sensitivity/" + name);
+      const auto inputs = h5::read_strings(g.id(), "inputs");
+      const auto s = h5::read_doubles(g.id(), "first_order"), st = h5::read_doubles(g.id(), "total_order"),
+                 s_ci = h5::read_doubles(g.id(), "first_order_ci"), st_ci = h5::read_doubles(g.id(), "total_order_ci");
+      const bool analytic = h5::exists(g.id(), "analytic_first_order");
+      const auto s_true = analytic ? h5::read_doubles(g.id(), "analytic_first_order") : std::vector<double>{};
+      const auto st_true = analytic ? h5::read_doubles(g.id(), "analytic_total_order") : std::vector<double>{};
+      const std::size_t k = inputs.size();
+      std::vector<std::size_t> order(k);
+      for (std::size_t i = 0; i < k; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return st[a] > st[b]; });
+      out << "\nSobol indices of " << name << " (N = " << h5::read_int_attribute(g.id(), "N") << ", "
+          << h5::read_int_attribute(g.id(), "runs") << " runs, " << 100 * h5::read_double_attribute(g.id(), "confidence_level")
+          << "% bootstrap intervals):\n";
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-48s %24s %24s%s\n", "input", "first order S", "total order ST",
+                    analytic ? "   analytic S / ST" : "");
+      out << line;
+      for (std::size_t i : order) {
+        const std::string first = fixed(s[i], 3) + " [" + fixed(s_ci[i], 3) + ", " + fixed(s_ci[k + i], 3) + "]";
+        const std::string total = fixed(st[i], 3) + " [" + fixed(st_ci[i], 3) + ", " + fixed(st_ci[k + i], 3) + "]";
+        const std::string truth = analytic ? "   " + fixed(s_true[i], 3) + " / " + fixed(st_true[i], 3) : "";
+        std::snprintf(line, sizeof line, "  %-48s %24s %24s%s\n", inputs[i].c_str(), first.c_str(), total.c_str(), truth.c_str());
+        out << line;
+      }
+    }
+  return out.str();
+}
+
+}  // namespace mppmc::io
