@@ -55,9 +55,11 @@ UniformDesign::UniformDesign(Sampling sampling, std::uint64_t seed, std::int64_t
       std::vector<double> shift(dims);
       for (std::size_t d = 0; d < dims; ++d)
         shift[d] = uniform_at({seed_, 0, Stream::design, static_cast<std::uint32_t>(d), 2 * salt_ + 1});
+      // Boost's engine starts after the origin; the sequence proper starts at it, and only with
+      // it are the first 2^m points a (t, m, s)-net.
       for (std::int64_t i = 0; i < rows; ++i)
         for (std::size_t d = 0; d < dims; ++d) {
-          const double x = static_cast<double>(engine()) * 0x1.0p-64;  // 64-bit Sobol coordinate in [0, 1)
+          const double x = i == 0 ? 0.0 : static_cast<double>(engine()) * 0x1.0p-64;  // coordinate in [0, 1)
           double u = x + shift[d];
           if (u >= 1.0) u -= 1.0;
           points_[static_cast<std::size_t>(i) * dims + d] = open_unit(u);
