@@ -409,7 +409,7 @@ def select_rows(tornado, sobol, top):
                 note += f"; their largest ST is {max(st):.3f}"
         notes.append(note)
     if idle:
-        methods = " or ".join(m for m, d in (("swing", tornado), ("Sobol index", sobol)) if d is not None)
+        methods = " and ".join(m for m, d in (("swing", tornado), ("Sobol indices", sobol)) if d is not None)
         notes.append(f"{idle} input{'s' if idle > 1 else ''} with no effect on this output "
                      f"(zero {methods}) not shown")
     return rows, notes
@@ -568,8 +568,11 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
     import numpy as np
 
     check_output(f, output)
-    tornado = read_tornado(f, output)
-    sobol = read_sobol(f, output)
+    try:
+        tornado = read_tornado(f, output)
+        sobol = read_sobol(f, output)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"malformed mppmc sensitivity file: output {output!r}: {e}") from None
     if tornado is None and sobol is None:
         raise InputError(f"output {output!r} has neither a tornado nor Sobol indices")
     rows, notes = select_rows(tornado, sobol, top)
@@ -637,10 +640,6 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
             boot = f" ({sobol['bootstrap']:,} bootstrap resamples)" if sobol["bootstrap"] else ""
             part.append(f"{100 * sobol['confidence']:g}% confidence{boot}")
         sub.append("Sobol: " + ", ".join(part))
-    else:
-        samples, sampling = f.attrs.get("samples"), f.attrs.get("sampling")
-        if samples is not None:
-            sub.append(f"N = {int(samples):,}" + (f", {text(sampling)} sampling" if sampling is not None else ""))
     if tornado is not None:
         k = len(tornado["inputs"])
         sub.append(f"tornado: {1 + 2 * k} runs (1 + 2 × {k} inputs)")
