@@ -565,7 +565,6 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     check_output(f, output)
     try:
