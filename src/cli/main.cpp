@@ -206,7 +206,7 @@ int run_command(const RunOptions& o) {
     const Scenario& base = scenarios.front();
     std::cout << "scenario " << base.name << " (" << scenario_paths.front() << "): " << config.paths << " paths, seed "
               << config.seed << (o.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
-              << format_year_month(base.start) << " + " << base.horizon_months << " months\n\n";
+              << format_year_month(base.start) << " + " << base.horizon_months << (base.horizon_months == 1 ? " month\n\n" : " months\n\n");
     std::cout << io::band_table(output, io::key_series()) << "\n";
     for (std::size_t k = 1; k < scenarios.size(); ++k)
       std::cout << "variant " << names[k] << " (" << scenarios[k].name << ") minus baseline, path by path:\n"
@@ -403,7 +403,7 @@ int validate_command(const std::vector<std::string>& files) {
       const Scenario s = io::read_scenario(file, warnings);
       print_warnings(warnings);
       std::cout << file << ": ok (scenario \"" << s.name << "\", " << format_year_month(s.start) << " + "
-                << s.horizon_months << " months, " << s.measures.size() << (s.measures.size() == 1 ? " measure, " : " measures, ")
+                << s.horizon_months << (s.horizon_months == 1 ? " month, " : " months, ") << s.measures.size() << (s.measures.size() == 1 ? " measure, " : " measures, ")
                 << s.correlations.size() << (s.correlations.size() == 1 ? " correlation)\n" : " correlations)\n");
     } catch (const InputError& e) {
       print_warnings(warnings);

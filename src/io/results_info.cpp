@@ -112,7 +112,7 @@ std::string describe_results(const std::string& path) {
   out << "schema:          mppmc-results, version 1 (written by mppmc " << text("tool_version") << ", git " << text("git_sha")
       << ", " << text("created_utc") << ")\n";
   out << "scenario:        " << text("scenario_name") << " (" << text("scenario_file") << ")\n";
-  out << "time:            " << text("start") << ", " << integer("horizon_months") << " months\n";
+  out << "time:            " << text("start") << ", " << integer("horizon_months") << (integer("horizon_months") == "1" ? " month\n" : " months\n");
   out << "paths:           " << integer("n_paths") << " (seed " << integer("seed") << ", sampling " << text("sampling")
       << ", quantiles " << text("quantile_method") << ")\n";
   const std::vector<double> percentiles = h5::read_doubles(root, "percentiles");
