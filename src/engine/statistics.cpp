@@ -20,42 +20,99 @@ void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std:
   select_ranks(data, *middle + 1, end, middle + 1, last);
 }
 
+// The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly.
+// A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in x, so every value
+// of a lower bin is <= every value of a higher one) finds the bin of each rank in two cheap
+// passes; only the few bins that hold a wanted rank are copied and selected in. About three
+// passes over the column instead of a copy and several nth_element passes.
+void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
+                      std::vector<double>& values, std::vector<double>& scratch) {
+  values.assign(ranks.size(), 0.0);
+  const auto [lo, hi] = std::minmax_element(x, x + n);
+  const double min = *lo, max = *hi;
+  if (!(max > min)) {
+    std::fill(values.begin(), values.end(), min);
+    return;
+  }
+  constexpr std::int64_t kBins = 4096;
+  const double scale = static_cast<double>(kBins) / (max - min);
+  auto bin_of = [&](double v) { return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)); };
+  std::vector<std::int64_t> count(kBins + 1, 0);  // count[b + 1]: values in bin b; then prefix sums
+  for (std::int64_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(bin_of(x[i]) + 1)];
+  for (std::int64_t b = 0; b < kBins; ++b) count[static_cast<std::size_t>(b + 1)] += count[static_cast<std::size_t>(b)];
+  // count[b] is now the number of values in bins below b. The bins of the ranks:
+  std::vector<std::int64_t> bin_of_rank(ranks.size());
+  std::vector<std::int64_t> slot(kBins, -1);  // wanted bin -> its place in the candidate buffer
+  std::int64_t wanted_total = 0;
+  std::vector<std::int64_t> wanted_bins;
+  for (std::size_t k = 0; k < ranks.size(); ++k) {
+    const auto b = static_cast<std::int64_t>(std::upper_bound(count.begin(), count.end(), ranks[k]) - count.begin()) - 1;
+    bin_of_rank[k] = b;
+    if (slot[static_cast<std::size_t>(b)] < 0) {
+      slot[static_cast<std::size_t>(b)] = wanted_total;
+      wanted_total += count[static_cast<std::size_t>(b + 1)] - count[static_cast<std::size_t>(b)];
+      wanted_bins.push_back(b);
+    }
+  }
+  scratch.resize(static_cast<std::size_t>(wanted_total));
+  std::vector<std::int64_t> fill(wanted_bins.size(), 0);
+  std::vector<std::int64_t> order_of_bin(kBins, -1);
+  for (std::size_t w = 0; w < wanted_bins.size(); ++w) order_of_bin[static_cast<std::size_t>(wanted_bins[w])] = static_cast<std::int64_t>(w);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t w = order_of_bin[static_cast<std::size_t>(bin_of(x[i]))];
+    if (w >= 0) scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(wanted_bins[static_cast<std::size_t>(w)])] + fill[static_cast<std::size_t>(w)]++)] = x[i];
+  }
+  // Select within each wanted bin, all of its ranks at once.
+  for (std::size_t w = 0; w < wanted_bins.size(); ++w) {
+    const std::int64_t b = wanted_bins[w];
+    const std::int64_t begin = slot[static_cast<std::size_t>(b)];
+    const std::int64_t below = count[static_cast<std::size_t>(b)];
+    std::vector<std::int64_t> local;
+    for (std::size_t k = 0; k < ranks.size(); ++k)
+      if (bin_of_rank[k] == b) local.push_back(begin + ranks[k] - below);
+    select_ranks(scratch.data(), begin, begin + fill[w], local.data(), local.data() + local.size());
+  }
+  for (std::size_t k = 0; k < ranks.size(); ++k)
+    values[k] = scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(bin_of_rank[k])] + ranks[k] - count[static_cast<std::size_t>(bin_of_rank[k])])];
+}
+
 }  // namespace
 
 std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std::vector<double>& percents,
                                       std::vector<double>& scratch) {
   MPPMC_CHECK(n >= 1);
-  scratch.assign(x, x + n);
-  // Type 7 needs the order statistics floor(h) and floor(h) + 1. Select the floor(h)'s; the
-  // next one up is then the smallest value between floor(h) and the next selected rank.
+  // Type 7 needs the order statistics floor(h) and floor(h) + 1.
+  std::vector<std::int64_t> lower(percents.size());
+  std::vector<double> hs(percents.size());
   std::vector<std::int64_t> ranks;
-  std::vector<double> hs;
-  for (double p : percents) {
-    MPPMC_CHECK(p >= 0.0 && p <= 100.0);
-    const double h = static_cast<double>(n - 1) * p / 100.0;
-    hs.push_back(h);
-    ranks.push_back(std::min(static_cast<std::int64_t>(std::floor(h)), n - 1));
+  for (std::size_t k = 0; k < percents.size(); ++k) {
+    MPPMC_CHECK(percents[k] >= 0.0 && percents[k] <= 100.0);
+    hs[k] = static_cast<double>(n - 1) * percents[k] / 100.0;
+    lower[k] = std::min(static_cast<std::int64_t>(std::floor(hs[k])), n - 1);
+    ranks.push_back(lower[k]);
+    if (lower[k] + 1 < n) ranks.push_back(lower[k] + 1);
   }
-  std::vector<std::int64_t> unique = ranks;
-  std::sort(unique.begin(), unique.end());
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  select_ranks(scratch.data(), 0, n, unique.data(), unique.data() + unique.size());
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  std::vector<double> values;
+  order_statistics(x, n, ranks, values, scratch);
+  auto value_at = [&](std::int64_t rank) {
+    return values[static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin())];
+  };
 
   std::vector<double> out;
   out.reserve(percents.size());
   for (std::size_t k = 0; k < percents.size(); ++k) {
-    const std::int64_t lo = ranks[k];
-    const double lower = scratch[static_cast<std::size_t>(lo)];
-    const double fraction = hs[k] - static_cast<double>(lo);
-    if (lo + 1 >= n || fraction == 0.0) {
-      out.push_back(lower);
+    const double lower_value = value_at(lower[k]);
+    const double fraction = hs[k] - static_cast<double>(lower[k]);
+    if (lower[k] + 1 >= n || fraction == 0.0) {
+      out.push_back(lower_value);
       continue;
     }
-    const auto next = std::upper_bound(unique.begin(), unique.end(), lo);
-    const std::int64_t stop = next == unique.end() ? n : *next + 1;
-    const double upper = *std::min_element(scratch.begin() + lo + 1, scratch.begin() + stop);
+    const double upper_value = value_at(lower[k] + 1);
     // numpy's _lerp form: exact at both ends and monotone in the fraction.
-    out.push_back(fraction >= 0.5 ? upper - (upper - lower) * (1.0 - fraction) : lower + (upper - lower) * fraction);
+    out.push_back(fraction >= 0.5 ? upper_value - (upper_value - lower_value) * (1.0 - fraction)
+                                  : lower_value + (upper_value - lower_value) * fraction);
   }
   return out;
 }
