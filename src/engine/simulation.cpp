@@ -5,6 +5,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -23,10 +25,20 @@ SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
     : paths_(paths),
       months_(months),
       years_(years),
-      monthly_(static_cast<std::size_t>(kSeriesCount) * months * paths),
-      annual_(static_cast<std::size_t>(kSeriesCount) * years * paths),
+      monthly_(allocate(static_cast<std::size_t>(kSeriesCount) * months * paths)),
+      annual_(allocate(static_cast<std::size_t>(kSeriesCount) * years * paths)),
       input_names_(std::move(input_names)),
       input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
+
+SimulationResult::Columns SimulationResult::allocate(std::size_t count) {
+  const std::size_t bytes = std::max<std::size_t>(count, 1) * sizeof(double);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  madvise(p, bytes, MADV_HUGEPAGE);  // a hint; ignored where transparent huge pages are off
+  return Columns(static_cast<double*>(p), Free{bytes});
+}
+
+void SimulationResult::Free::operator()(double* p) const { munmap(p, bytes); }
 
 namespace {
 
