@@ -13,6 +13,7 @@ packages=(
   libtomlplusplus-dev  # toml++: scenario files with source positions
   libcli11-dev         # CLI11: the command line
   librandom123-dev     # Random123: counter-based Philox draws
+  libbenchmark-dev     # Google Benchmark: bench/ micro-benchmarks (scripts/bench.sh)
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib  # scripts, read-back tests, NumPy peer
 )

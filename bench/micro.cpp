@@ -1,0 +1,97 @@
+// Google Benchmark micro-benchmarks of the hot parts (docs/performance.md): the month step,
+// the path-level draws, one monthly-noise draw, the exact percentile selection, and the floor:
+// simulate() of the default scenario (draws + month steps into the result columns, no
+// statistics, no output). Run through scripts/bench.sh or directly:
+//   build/bench/mppmc_micro --benchmark_filter=Floor
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "engine/inputs.h"
+#include "engine/simulation.h"
+#include "engine/statistics.h"
+#include "io/scenario_reader.h"
+#include "model/chain.h"
+
+namespace {
+
+using namespace mppmc;
+
+const Scenario& default_scenario() {
+  static const Scenario scenario = [] {
+    std::vector<Problem> warnings;
+    return io::read_scenario(std::string(MPPMC_SOURCE_DIR) + "/scenarios/mpp-2024-II.toml", warnings);
+  }();
+  return scenario;
+}
+
+void BM_MonthStep(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<double> params(static_cast<std::size_t>(kParamCount) * n, 0.5), first(n, 3500.0);
+  std::vector<double> stocks(static_cast<std::size_t>(kInitialStockCount) * n, 20000.0);
+  std::vector<double> out(static_cast<std::size_t>(kSeriesCount) * n);
+  MonthInputs in;
+  in.first = first.data();
+  for (int p = 0; p < kParamCount; ++p) in.param[p] = &params[static_cast<std::size_t>(p) * n];
+  in.param[index(ParamId::nareis_apply_delay_months)] = first.data();  // >= 1
+  in.param[index(ParamId::nareis_arrival_delay_months)] = first.data();
+  std::array<double*, kInitialStockCount> s;
+  for (int k = 0; k < kInitialStockCount; ++k) s[k] = &stocks[static_cast<std::size_t>(k) * n];
+  std::array<double*, kSeriesCount> o;
+  for (int k = 0; k < kSeriesCount; ++k) o[k] = &out[static_cast<std::size_t>(k) * n];
+  for (auto _ : state) {
+    step_month(n, in, s, o);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);  // path-months
+}
+BENCHMARK(BM_MonthStep)->Arg(256);
+
+void BM_PathDraws(benchmark::State& state) {
+  const Scenario& scenario = default_scenario();
+  const InputPlan plan(scenario);
+  const int years = scenario.year_count();
+  std::vector<double> values(static_cast<std::size_t>(kParamCount) * years), level(years), effects(scenario.measures.size()),
+      recorded(plan.recorded_names().size());
+  std::uint32_t path = 0;
+  for (auto _ : state) {
+    plan.draw(1, plan.own_source(path++), values.data(), level.data(), effects.data(), recorded.data());
+    benchmark::DoNotOptimize(values.data());
+  }
+  state.SetItemsProcessed(state.iterations());  // paths
+}
+BENCHMARK(BM_PathDraws);
+
+void BM_NoiseDraw(benchmark::State& state) {
+  std::uint32_t path = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(normal_at({1, path++, Stream::monthly_noise, 0, 24300}));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NoiseDraw);
+
+void BM_Percentiles(benchmark::State& state) {
+  const auto n = static_cast<std::int64_t>(state.range(0));
+  std::vector<double> x(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = 50000 * uniform_at({3, static_cast<std::uint32_t>(i), Stream::path_input, 0, 0});
+  const std::vector<double> percents = {5, 10, 25, 50, 75, 90, 95, 5, 50, 95};
+  std::vector<double> scratch;
+  for (auto _ : state) benchmark::DoNotOptimize(percentiles_type7(x.data(), n, percents, scratch));
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_Percentiles)->Arg(100000);
+
+// The floor of a run: every path's draws and month steps, nothing else.
+void BM_Floor(benchmark::State& state) {
+  SimulationSettings settings;
+  settings.paths = state.range(0);
+  settings.threads = static_cast<int>(state.range(1));
+  for (auto _ : state) benchmark::DoNotOptimize(simulate(default_scenario(), settings).paths());
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Floor)->Args({100000, 0})->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
