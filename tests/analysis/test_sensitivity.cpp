@@ -6,25 +6,17 @@
 #include "core/random.h"
 #include "engine/simulation.h"
 #include "io/scenario_reader.h"
+#include "support.h"
 
 using namespace mppmc;
+using mppmc::testing::small_scenario;
 
 namespace {
-Scenario small_scenario() {
-  std::vector<Problem> warnings;
-  return io::read_scenario(std::string(MPPMC_SOURCE_DIR) + "/tests/data/small.toml", warnings);
-}
 int group_named(const InputPlan& plan, const std::string& name) {
   for (std::size_t g = 0; g < plan.groups().size(); ++g)
     if (plan.groups()[g].name == name) return static_cast<int>(g);
   FAIL("no group " << name);
   return -1;
-}
-std::size_t column_of(const SimulationResult& r, const std::string& name) {
-  const auto& names = r.input_names();
-  const auto it = std::find(names.begin(), names.end(), name);
-  REQUIRE(it != names.end());
-  return static_cast<std::size_t>(it - names.begin());
 }
 }  // namespace
 
@@ -102,8 +94,8 @@ TEST_CASE("saltelli design: A_B^(i) rows are A rows with group i taken from B", 
     const SimulationResult r = simulate(scenario, settings);
     const std::size_t k = r.input_names().size();
     auto row = [&](int matrix, std::int64_t j) { return &r.input_samples()[static_cast<std::size_t>(matrix * n + j) * k]; };
-    const std::size_t repeat = column_of(r, "inflow.repeat_ratio");
-    const std::size_t level = column_of(r, "inflow.first.annual[2026]");
+    const std::size_t repeat = testing::input_column(r, "inflow.repeat_ratio");
+    const std::size_t level = testing::input_column(r, "inflow.first.annual[2026]");
     const int repeat_group = group_named(plan, "inflow.repeat_ratio");
     const int level_group = group_named(plan, "inflow.first.annual");
     const int noise_group = group_named(plan, "monthly_noise");
@@ -140,7 +132,7 @@ TEST_CASE("tornado design: row 0 is the deterministic run; other rows move one g
   deterministic.deterministic = true;
   const SimulationResult d = simulate(scenario, deterministic);
   for (int m = 0; m < r.months(); ++m) CHECK(r.monthly(SeriesId::cost_total, m)[0] == d.monthly(SeriesId::cost_total, m)[0]);
-  const std::size_t repeat = column_of(r, "inflow.repeat_ratio");
+  const std::size_t repeat = testing::input_column(r, "inflow.repeat_ratio");
   const std::size_t k = r.input_names().size();
   CHECK(r.input_samples()[1 * k + repeat] == Approx(0.04 + 0.04 * 0.05));  // uniform(0.04, 0.08) at p5
   CHECK(r.input_samples()[2 * k + repeat] == Approx(0.04 + 0.04 * 0.95));

@@ -6,14 +6,12 @@
 #include "engine/designs.h"
 #include "engine/simulation.h"
 #include "io/scenario_reader.h"
+#include "support.h"
 
 using namespace mppmc;
+using mppmc::testing::small_scenario;
 
 namespace {
-Scenario small_scenario() {
-  std::vector<Problem> warnings;
-  return io::read_scenario(std::string(MPPMC_SOURCE_DIR) + "/tests/data/small.toml", warnings);
-}
 
 bool same_bits(const SimulationResult& a, const SimulationResult& b) {
   for (int s = 0; s < kSeriesCount; ++s) {
@@ -29,12 +27,6 @@ bool same_bits(const SimulationResult& a, const SimulationResult& b) {
   return a.input_samples() == b.input_samples();
 }
 
-std::size_t column_of(const SimulationResult& r, const std::string& name) {
-  const auto& names = r.input_names();
-  const auto it = std::find(names.begin(), names.end(), name);
-  REQUIRE(it != names.end());
-  return static_cast<std::size_t>(it - names.begin());
-}
 }  // namespace
 
 TEST_CASE("simulation: bit-for-bit the same for any thread count and block size", "[determinism][engine]") {
@@ -74,10 +66,10 @@ TEST_CASE("simulation: the spec's conservation laws hold on every path and month
   settings.paths = 400;
   const SimulationResult r = simulate(scenario, settings);
   const std::size_t k = r.input_names().size();
-  const std::size_t uptake = column_of(r, "coa.uptake");
-  const std::size_t nareis_grant = column_of(r, "ind.nareis.grant_rate");
-  const std::size_t persons_per_grant = column_of(r, "nareis.persons_per_grant");
-  const std::size_t restrict_effect = column_of(r, "measure[Restrict family reunification].effect");
+  const std::size_t uptake = testing::input_column(r, "coa.uptake");
+  const std::size_t nareis_grant = testing::input_column(r, "ind.nareis.grant_rate");
+  const std::size_t persons_per_grant = testing::input_column(r, "nareis.persons_per_grant");
+  const std::size_t restrict_effect = testing::input_column(r, "measure[Restrict family reunification].effect");
   const double nareis_uptake = scenario.param(ParamId::coa_nareis_uptake).at(2025).quantile(0.5);
   const Measure& restrict = scenario.measures.at(0);
   REQUIRE(restrict.parameter == ParamId::nareis_persons_per_grant);
@@ -138,8 +130,8 @@ TEST_CASE("simulation: deterministic runs put every input at its median", "[engi
   settings.deterministic = true;
   const SimulationResult r = simulate(scenario, settings);
   const std::size_t k = r.input_names().size();
-  CHECK(r.input_samples()[column_of(r, "coa.uptake")] == scenario.param(ParamId::coa_uptake).at(2025).median());
-  CHECK(r.input_samples()[column_of(r, "inflow.first.annual[2026]")] ==
+  CHECK(r.input_samples()[testing::input_column(r, "coa.uptake")] == scenario.param(ParamId::coa_uptake).at(2025).median());
+  CHECK(r.input_samples()[testing::input_column(r, "inflow.first.annual[2026]")] ==
         scenario.param(ParamId::inflow_first_annual).at(2026).median());
   CHECK(std::memcmp(&r.input_samples()[0], &r.input_samples()[k], k * sizeof(double)) == 0);
 }
