@@ -17,6 +17,7 @@
 #include "engine/designs.h"
 #include "engine/simulation.h"
 #include "io/calibrated_scenario.h"
+#include "io/jobs.h"
 #include "io/csv_export.h"
 #include "io/results_info.h"
 #include "io/results_writer.h"
@@ -31,30 +32,6 @@ using namespace mppmc;
 namespace {
 
 constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3;
-
-// A shipped file (scenario, config): from the current folder if it is there, else from the
-// source tree the binary was built from, so `mppmc run` works from anywhere.
-std::string shipped(const std::string& relative) {
-  if (fs::exists(relative)) return relative;
-  const fs::path installed = fs::path(MPPMC_SOURCE_DIR) / relative;
-  return fs::exists(installed) ? installed.string() : relative;
-}
-
-struct RunOptions {
-  std::vector<std::string> scenarios;
-  std::string config;
-  std::string output;
-  std::int64_t paths = 0;
-  std::uint64_t seed = 0;
-  int threads = -1;
-  int block_size = 0;
-  bool deterministic = false;
-  bool save_paths = false;
-  bool overwrite = false;
-  bool quiet = false;
-  bool seed_given = false;
-  std::string sampling;
-};
 
 class Progress {
  public:
@@ -88,150 +65,6 @@ void print_warnings(const std::vector<Problem>& warnings) {
   for (const Problem& w : warnings) std::cerr << w.format() << "\n";
 }
 
-int run_command(const RunOptions& o) {
-  const auto t0 = std::chrono::steady_clock::now();
-  // Read everything first and report every problem together.
-  std::vector<Problem> problems, warnings;
-  io::RunConfig config;
-  const std::string config_path = o.config.empty() ? shipped("config/default.toml") : o.config;
-  try {
-    config = io::read_run_config(config_path);
-  } catch (const InputError& e) {
-    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-  }
-  std::vector<std::string> scenario_paths = o.scenarios;
-  if (scenario_paths.empty()) scenario_paths.push_back(shipped("scenarios/mpp-2024-II.toml"));
-  // The first scenario is the baseline; the others are variants, named by their file stem.
-  std::vector<Scenario> scenarios(scenario_paths.size());
-  std::vector<std::string> names;
-  for (std::size_t k = 0; k < scenario_paths.size(); ++k) {
-    try {
-      scenarios[k] = io::read_scenario(scenario_paths[k], warnings);
-    } catch (const InputError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
-    names.push_back(fs::path(scenario_paths[k]).stem().string());
-  }
-  print_warnings(warnings);
-  for (std::size_t k = 1; k < scenarios.size(); ++k) {
-    if (std::count(names.begin(), names.end(), names[k]) > 1)
-      problems.push_back(Problem::general(scenario_paths[k] + ": variants are named by their file name, and '" + names[k] +
-                                          "' is used twice; rename one of the files"));
-    const Scenario& base = scenarios.front();
-    const Scenario& variant = scenarios[k];
-    if (base.horizon_months > 0 && variant.horizon_months > 0 &&
-        (variant.start != base.start || variant.horizon_months != base.horizon_months))
-      problems.push_back(Problem::general(
-          scenario_paths[k] + ": covers " + format_year_month(variant.start) + " + " +
-          std::to_string(variant.horizon_months) + " months but the baseline covers " + format_year_month(base.start) +
-          " + " + std::to_string(base.horizon_months) + " months; a variant must cover the same months"));
-  }
-
-  // Command-line options override the config file.
-  if (o.paths > 0) config.paths = o.paths;
-  else if (o.deterministic) config.paths = 1;  // every path would be the same
-  if (o.seed_given) config.seed = o.seed;
-  if (o.threads >= 0) config.threads = o.threads;
-  if (o.block_size > 0) config.block_size = o.block_size;
-  config.save_paths = o.save_paths || config.save_paths;
-  if (!o.sampling.empty() && !parse_sampling(o.sampling, config.sampling))
-    problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
-
-  std::string output = o.output;
-  if (output.empty()) {
-    std::string stem = names.front();
-    for (std::size_t k = 1; k < names.size(); ++k) stem += "+" + names[k];
-    output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
-  }
-  if (fs::is_directory(output))
-    problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
-                                        (fs::path(output) / "run.h5").string()));
-  else if (fs::exists(output) && !o.overwrite)
-    problems.push_back(
-        Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
-  if (problems.empty()) {
-    // Exact percentiles keep every path's values (the baseline's and one variant's at a time):
-    // refuse a run that cannot fit rather than let the system kill it hours later.
-    std::uint64_t need = estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths);
-    if (scenarios.size() > 1) need *= 2;
-    const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
-    if (need > have / 10 * 9) {
-      char text[256];
-      std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
-                    "more than this machine's %.1f GB; use fewer --paths or a shorter horizon",
-                    static_cast<long long>(config.paths), scenarios.front().horizon_months, need / 1e9, have / 1e9);
-      problems.push_back(Problem::general(text));
-    }
-  }
-  if (!problems.empty()) throw InputError(problems);
-  io::check_writable(output);
-
-  SimulationSettings settings;
-  settings.seed = config.seed;
-  settings.paths = config.paths;
-  settings.threads = config.threads;
-  settings.block_size = config.block_size;
-  settings.deterministic = o.deterministic;
-  Progress progress(o.quiet);
-  io::ResultsFile file(output, scenarios.front(), config, o.deterministic);
-  // Every scenario runs on the same seed and paths: a draw's address does not depend on the
-  // scenario, so the variants see the baseline's random numbers (common random numbers).
-  // A sampled design per scenario, built from its own inputs (LHS columns are keyed by the
-  // input, so a variant's shared inputs get the baseline's columns).
-  auto run = [&](const Scenario& scenario) {
-    const InputPlan plan(scenario);
-    std::optional<SampledDesign> design;
-    SimulationSettings these = settings;
-    if (config.sampling != Sampling::mc && !o.deterministic) {
-      design.emplace(plan, config.sampling, config.seed, config.paths);
-      these.design = &*design;
-    }
-    return simulate(scenario, these, std::ref(progress));
-  };
-  const SimulationResult baseline = run(scenarios.front());
-  {
-    const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
-    file.write_baseline({&scenarios.front(), &baseline, &summary});
-  }
-  for (std::size_t k = 1; k < scenarios.size(); ++k) {
-    const SimulationResult variant = run(scenarios[k]);
-    const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
-    const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
-    file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
-  }
-  file.commit();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  if (!o.quiet) {
-    const Scenario& base = scenarios.front();
-    std::cout << "scenario " << base.name << " (" << scenario_paths.front() << "): " << config.paths << " paths, seed "
-              << config.seed << (o.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
-              << format_year_month(base.start) << " + " << base.horizon_months << (base.horizon_months == 1 ? " month\n\n" : " months\n\n");
-    std::cout << io::band_table(output, io::key_series()) << "\n";
-    for (std::size_t k = 1; k < scenarios.size(); ++k)
-      std::cout << "variant " << names[k] << " (" << scenarios[k].name << ") minus baseline, path by path:\n"
-                << io::impact_table(output, names[k]) << "\n";
-  }
-  std::printf("results: %s (%.2f s)\n", output.c_str(), seconds);
-  return kExitOk;
-}
-
-struct CalibrateOptions {
-  std::string scenario;
-  std::string series = "total_inflow";
-  int year = 0;
-  std::vector<double> band;
-  std::vector<double> percentiles = {5, 50, 95};
-  std::string output;
-  std::string config;
-  std::int64_t paths = 0;
-  std::uint64_t seed = 0;
-  bool seed_given = false;
-  int threads = -1;
-  bool overwrite = false;
-  bool quiet = false;
-};
-
 std::string thousands(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.0f", value);
@@ -245,153 +78,85 @@ std::string thousands(double value) {
   return (negative ? "-" : "") + out;
 }
 
-int calibrate_command(const CalibrateOptions& o) {
-  std::vector<Problem> problems, warnings;
-  io::RunConfig config;
-  try {
-    config = io::read_run_config(o.config.empty() ? shipped("config/default.toml") : o.config);
-  } catch (const InputError& e) {
-    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-  }
-  Scenario scenario;
-  try {
-    scenario = io::read_scenario(o.scenario, warnings);
-  } catch (const InputError& e) {
-    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-  }
-  print_warnings(warnings);
-  CalibrationTarget target;
-  if (o.series == "total_inflow") target.series = SeriesId::total_inflow;
-  else if (o.series == "inflow_first") target.series = SeriesId::inflow_first;
-  else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
-  if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
-  if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
-  if (fs::exists(o.output) && !o.overwrite)
-    problems.push_back(Problem::general("the output " + o.output + " exists; pass --overwrite to replace it"));
-  if (!problems.empty()) throw InputError(problems);
-  target.year = o.year;
-  std::copy(o.band.begin(), o.band.end(), target.band.begin());
-  std::copy(o.percentiles.begin(), o.percentiles.end(), target.percentiles.begin());
-  check_target(scenario, target);
-  io::check_writable(o.output);
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
-  SimulationSettings settings;
-  settings.paths = o.paths > 0 ? o.paths : config.paths;
-  settings.seed = o.seed_given ? o.seed : config.seed;
-  settings.threads = o.threads >= 0 ? o.threads : config.threads;
-  settings.block_size = config.block_size;
-  if (!o.quiet)
-    std::cout << "calibrating inflow.first.annual." << target.year << " of " << o.scenario << " so that " << o.series
-              << " " << target.year << " has p" << target.percentiles[0] << "/p" << target.percentiles[1] << "/p"
-              << target.percentiles[2] << " = " << thousands(target.band[0]) << " / " << thousands(target.band[1]) << " / "
-              << thousands(target.band[2]) << " (" << settings.paths << " paths, seed " << settings.seed << ")\n";
-  const CalibrationLog log = [&](int iteration, const std::array<double, 3>& q, const std::array<double, 3>& a) {
-    if (o.quiet) return;
-    std::printf("  iteration %2d: first applications q = %s / %s / %s -> %s = %s / %s / %s (%+.2f%% / %+.2f%% / %+.2f%%)\n",
-                iteration, thousands(q[0]).c_str(), thousands(q[1]).c_str(), thousands(q[2]).c_str(), o.series.c_str(),
-                thousands(a[0]).c_str(), thousands(a[1]).c_str(), thousands(a[2]).c_str(),
-                100 * (a[0] / target.band[0] - 1), 100 * (a[1] / target.band[1] - 1), 100 * (a[2] / target.band[2] - 1));
-    std::fflush(stdout);
-  };
-  io::CalibrationRecord record{target, calibrate(scenario, target, settings, log), settings.seed, settings.paths};
-
-  // Write, read back and compare before the file takes the output's name.
-  const std::string text = io::calibrated_scenario_text(o.scenario, scenario, record);
-  const std::string temporary = o.output + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out.flush()) throw RuntimeError("cannot write " + temporary);
-  }
+int run_command(const io::RunJob& job, bool quiet) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<Problem> warnings;
+  Progress progress(quiet);
+  io::RunOutcome r;
   try {
-    std::vector<Problem> ignored;
-    const Scenario written = io::read_scenario(temporary, ignored);
-    const Scenario expected = with_annual_entry(scenario, target.year, record.result.distribution);
-    for (int y = scenario.first_year(); y <= scenario.last_year(); ++y)
-      for (double u : {0.01, 0.05, 0.5, 0.95, 0.99}) {
-        const double a = written.param(ParamId::inflow_first_annual).at(y).quantile(u);
-        const double b = expected.param(ParamId::inflow_first_annual).at(y).quantile(u);
-        MPPMC_CHECK(std::abs(a - b) <= 1e-9 * std::abs(b));
-      }
+    r = io::run_job(job, warnings, std::ref(progress));
   } catch (...) {
-    fs::remove(temporary);
+    print_warnings(warnings);
     throw;
   }
-  fs::rename(temporary, o.output);
-  std::cout << "wrote " << o.output << ": inflow.first.annual." << target.year << " = "
-            << io::calibrated_entry_text(record) << "\n"
-            << "achieved " << o.series << " " << target.year << ": " << thousands(record.result.achieved[0]) << " / "
-            << thousands(record.result.achieved[1]) << " / " << thousands(record.result.achieved[2]) << " after "
-            << record.result.iterations << " iterations; check on a fresh seed with: mppmc run " << o.output
-            << " --seed <another>\n";
+  print_warnings(warnings);
+  if (!quiet) {
+    std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths << " paths, seed "
+              << r.config.seed << (job.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
+              << format_year_month(r.start) << " + " << r.horizon_months << (r.horizon_months == 1 ? " month\n\n" : " months\n\n");
+    std::cout << io::band_table(r.output, io::key_series()) << "\n";
+    for (std::size_t k = 1; k < r.names.size(); ++k)
+      std::cout << "variant " << r.names[k] << " (" << r.titles[k] << ") minus baseline, path by path:\n"
+                << io::impact_table(r.output, r.names[k]) << "\n";
+  }
+  std::printf("results: %s (%.2f s)\n", r.output.c_str(), seconds_since(t0));
   return kExitOk;
 }
 
-struct SensitivityOptions {
-  std::string study;
-  std::string benchmark;
-  std::string output;
-  std::int64_t samples = 0;
-  std::uint64_t seed = 0;
-  bool seed_given = false;
-  std::string sampling;
-  int bootstrap = -1;
-  int threads = 0;
-  bool overwrite = false;
-  bool quiet = false;
-};
-
-int sensitivity_command(const SensitivityOptions& o) {
-  std::vector<Problem> problems, warnings;
-  if (o.study.empty() == o.benchmark.empty())
-    problems.push_back(Problem::general("give a STUDY file or --benchmark ishigami|sobol-g (one of the two)"));
-  Sampling sampling = Sampling::sobol;
-  if (!o.sampling.empty() && !parse_sampling(o.sampling, sampling))
-    problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
-  Benchmark benchmark = Benchmark::ishigami;
-  if (!o.benchmark.empty()) {
-    if (o.benchmark == "sobol-g") benchmark = Benchmark::sobol_g;
-    else if (o.benchmark != "ishigami") problems.push_back(Problem::general("--benchmark " + o.benchmark + ": must be ishigami or sobol-g"));
-  }
-  Study study;
-  if (!o.study.empty()) {
-    try {
-      study = io::read_study(o.study, warnings);
-    } catch (const InputError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
+int calibrate_command(const io::CalibrateJob& job, bool quiet) {
+  std::vector<Problem> warnings;
+  const io::CalibrationStart start = [&](const CalibrationTarget& t, const SimulationSettings& settings) {
+    if (quiet) return;
+    std::cout << "calibrating inflow.first.annual." << t.year << " of " << job.scenario << " so that " << job.series << " "
+              << t.year << " has p" << t.percentiles[0] << "/p" << t.percentiles[1] << "/p" << t.percentiles[2] << " = "
+              << thousands(t.band[0]) << " / " << thousands(t.band[1]) << " / " << thousands(t.band[2]) << " ("
+              << settings.paths << " paths, seed " << settings.seed << ")\n";
+  };
+  std::array<double, 3> band{};
+  const CalibrationLog log = [&](int iteration, const std::array<double, 3>& q, const std::array<double, 3>& a) {
+    if (quiet) return;
+    std::copy(job.band.begin(), job.band.end(), band.begin());
+    std::printf("  iteration %2d: first applications q = %s / %s / %s -> %s = %s / %s / %s (%+.2f%% / %+.2f%% / %+.2f%%)\n",
+                iteration, thousands(q[0]).c_str(), thousands(q[1]).c_str(), thousands(q[2]).c_str(), job.series.c_str(),
+                thousands(a[0]).c_str(), thousands(a[1]).c_str(), thousands(a[2]).c_str(), 100 * (a[0] / band[0] - 1),
+                100 * (a[1] / band[1] - 1), 100 * (a[2] / band[2] - 1));
+    std::fflush(stdout);
+  };
+  io::CalibrationRecord record;
+  try {
+    record = io::calibrate_job(job, warnings, start, log);
+  } catch (...) {
+    print_warnings(warnings);
+    throw;
   }
   print_warnings(warnings);
-  std::string output = o.output;
-  if (output.empty())
-    output = o.study.empty() ? "results/benchmark-" + o.benchmark + ".h5"
-                             : "results/" + fs::path(o.study).stem().string() + "-sensitivity.h5";
-  if (fs::exists(output) && !o.overwrite)
-    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
-  if (!problems.empty()) throw InputError(problems);
+  const auto& a = record.result.achieved;
+  std::cout << "wrote " << job.output << ": inflow.first.annual." << record.target.year << " = "
+            << io::calibrated_entry_text(record) << "\n"
+            << "achieved " << job.series << " " << record.target.year << ": " << thousands(a[0]) << " / " << thousands(a[1])
+            << " / " << thousands(a[2]) << " after " << record.result.iterations
+            << " iterations; check on a fresh seed with: mppmc run " << job.output << " --seed <another>\n";
+  return kExitOk;
+}
 
+int sensitivity_command(const io::SensitivityJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (!o.benchmark.empty()) {
-    SobolOptions options;
-    options.seed = o.seed_given ? o.seed : 1;
-    if (o.bootstrap >= 0) options.bootstrap = o.bootstrap;
-    const std::int64_t n = o.samples > 0 ? o.samples : 16384;
-    io::check_writable(output);
-    const SobolIndices indices = run_benchmark(benchmark, sampling, n, options);
-    io::write_benchmark_results(output, benchmark_spec(benchmark), indices, sampling, n, options);
-  } else {
-    if (o.samples > 0) study.samples = o.samples;
-    if (o.seed_given) study.seed = o.seed;
-    if (!o.sampling.empty()) study.sampling = sampling;
-    if (o.bootstrap >= 0) study.bootstrap = o.bootstrap;
-    io::check_writable(output);
-    Progress progress(o.quiet);
-    const StudyResult result = run_study(study, o.threads, std::ref(progress));
-    io::write_study_results(output, study, result);
+  std::vector<Problem> warnings;
+  Progress progress(quiet);
+  std::string output;
+  try {
+    output = io::sensitivity_job(job, warnings, std::ref(progress));
+  } catch (...) {
+    print_warnings(warnings);
+    throw;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!o.quiet) std::cout << io::describe_sensitivity(output) << "\n";
-  std::printf("results: %s (%.2f s)\n", output.c_str(), seconds);
+  print_warnings(warnings);
+  if (!quiet) std::cout << io::describe_sensitivity(output) << "\n";
+  std::printf("results: %s (%.2f s)\n", output.c_str(), seconds_since(t0));
   return kExitOk;
 }
 
@@ -423,7 +188,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mppmc ") + tool_version() + " (git " + git_sha() + ")");
 
-  RunOptions run;
+  io::RunJob run;
+  bool run_quiet = false;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write the distributions to an HDF5 file.\n"
                                                 "Without a SCENARIO: scenarios/mpp-2024-II.toml with config/default.toml, "
                                                 "written under results/.");
@@ -448,7 +214,7 @@ int main(int argc, char** argv) {
                       "design of the path-level inputs: mc (default), lhs (Latin hypercube) or sobol (shifted Sobol "
                       "points); the monthly noise stays Monte Carlo");
   run_cmd->add_flag("--overwrite", run.overwrite, "replace an existing results file");
-  run_cmd->add_flag("-q,--quiet", run.quiet, "no progress and no band table");
+  run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files and report every problem; runs nothing.");
@@ -458,7 +224,8 @@ int main(int argc, char** argv) {
   CLI::App* info_cmd = app.add_subcommand("info", "Describe an mppmc results file.");
   info_cmd->add_option("FILE", info_file, "results file (.h5)")->required();
 
-  CalibrateOptions cal;
+  io::CalibrateJob cal;
+  bool cal_quiet = false;
   CLI::App* calibrate_cmd = app.add_subcommand(
       "calibrate", "Fit a year's first-inflow distribution so that the simulated percentiles match a published band.");
   calibrate_cmd->add_option("SCENARIO", cal.scenario, "scenario file (TOML)")->required();
@@ -476,9 +243,10 @@ int main(int argc, char** argv) {
                        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
   calibrate_cmd->add_option("--threads", cal.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
   calibrate_cmd->add_flag("--overwrite", cal.overwrite, "replace an existing output file");
-  calibrate_cmd->add_flag("-q,--quiet", cal.quiet, "no iteration log");
+  calibrate_cmd->add_flag("-q,--quiet", cal_quiet, "no iteration log");
 
-  SensitivityOptions sens;
+  io::SensitivityJob sens;
+  bool sens_quiet = false;
   CLI::App* sensitivity_cmd = app.add_subcommand(
       "sensitivity", "Which uncertain inputs drive an output: tornado (one at a time) and Sobol indices.");
   sensitivity_cmd->add_option("STUDY", sens.study, "study file (TOML, docs/sensitivity.md)");
@@ -494,7 +262,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100000));
   sensitivity_cmd->add_option("--threads", sens.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
   sensitivity_cmd->add_flag("--overwrite", sens.overwrite, "replace an existing results file");
-  sensitivity_cmd->add_flag("-q,--quiet", sens.quiet, "no progress and no tables");
+  sensitivity_cmd->add_flag("-q,--quiet", sens_quiet, "no progress and no tables");
 
   std::string export_file, export_folder;
   bool export_overwrite = false;
@@ -516,16 +284,16 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) {
       run.seed_given = seed_option->count() > 0;
-      return run_command(run);
+      return run_command(run, run_quiet);
     }
     if (*validate_cmd) return validate_command(validate_files);
     if (*calibrate_cmd) {
       cal.seed_given = cal_seed->count() > 0;
-      return calibrate_command(cal);
+      return calibrate_command(cal, cal_quiet);
     }
     if (*sensitivity_cmd) {
       sens.seed_given = sens_seed->count() > 0;
-      return sensitivity_command(sens);
+      return sensitivity_command(sens, sens_quiet);
     }
     if (*export_cmd) {
       for (const std::string& path : io::export_csv(export_file, export_folder, export_overwrite))

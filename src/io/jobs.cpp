@@ -1,0 +1,261 @@
+#include "io/jobs.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "analysis/study.h"
+#include "engine/designs.h"
+#include "io/results_writer.h"
+#include "io/scenario_reader.h"
+#include "io/sensitivity_file.h"
+#include "io/study_reader.h"
+
+namespace mppmc::io {
+
+namespace fs = std::filesystem;
+
+std::string shipped(const std::string& relative) {
+  if (fs::exists(relative)) return relative;
+  const fs::path installed = fs::path(MPPMC_SOURCE_DIR) / relative;
+  return fs::exists(installed) ? installed.string() : relative;
+}
+
+RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const ProgressCallback& progress) {
+  // Read everything first and report every problem together.
+  std::vector<Problem> problems;
+  RunConfig config;
+  const std::string config_path = o.config.empty() ? shipped("config/default.toml") : o.config;
+  try {
+    config = read_run_config(config_path);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  std::vector<std::string> scenario_paths = o.scenarios;
+  if (scenario_paths.empty()) scenario_paths.push_back(shipped("scenarios/mpp-2024-II.toml"));
+  // The first scenario is the baseline; the others are variants, named by their file stem.
+  std::vector<Scenario> scenarios(scenario_paths.size());
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < scenario_paths.size(); ++k) {
+    try {
+      scenarios[k] = read_scenario(scenario_paths[k], warnings);
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+    names.push_back(fs::path(scenario_paths[k]).stem().string());
+  }
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    if (std::count(names.begin(), names.end(), names[k]) > 1)
+      problems.push_back(Problem::general(scenario_paths[k] + ": variants are named by their file name, and '" + names[k] +
+                                          "' is used twice; rename one of the files"));
+    const Scenario& base = scenarios.front();
+    const Scenario& variant = scenarios[k];
+    if (base.horizon_months > 0 && variant.horizon_months > 0 &&
+        (variant.start != base.start || variant.horizon_months != base.horizon_months))
+      problems.push_back(Problem::general(
+          scenario_paths[k] + ": covers " + format_year_month(variant.start) + " + " +
+          std::to_string(variant.horizon_months) + " months but the baseline covers " + format_year_month(base.start) +
+          " + " + std::to_string(base.horizon_months) + " months; a variant must cover the same months"));
+  }
+
+  // Command-line options override the config file.
+  if (o.paths > 0) config.paths = o.paths;
+  else if (o.deterministic) config.paths = 1;  // every path would be the same
+  if (o.seed_given) config.seed = o.seed;
+  if (o.threads >= 0) config.threads = o.threads;
+  if (o.block_size > 0) config.block_size = o.block_size;
+  config.save_paths = o.save_paths || config.save_paths;
+  if (!o.sampling.empty() && !parse_sampling(o.sampling, config.sampling))
+    problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
+
+  std::string output = o.output;
+  if (output.empty()) {
+    std::string stem = names.front();
+    for (std::size_t k = 1; k < names.size(); ++k) stem += "+" + names[k];
+    output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
+  }
+  if (fs::is_directory(output))
+    problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
+                                        (fs::path(output) / "run.h5").string()));
+  else if (fs::exists(output) && !o.overwrite)
+    problems.push_back(
+        Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  if (problems.empty()) {
+    // Exact percentiles keep every path's values (the baseline's and one variant's at a time):
+    // refuse a run that cannot fit rather than let the system kill it hours later.
+    std::uint64_t need = estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths);
+    if (scenarios.size() > 1) need *= 2;
+    const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+    if (need > have / 10 * 9) {
+      char text[256];
+      std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
+                    "more than this machine's %.1f GB; use fewer --paths or a shorter horizon",
+                    static_cast<long long>(config.paths), scenarios.front().horizon_months, need / 1e9, have / 1e9);
+      problems.push_back(Problem::general(text));
+    }
+  }
+  if (!problems.empty()) throw InputError(problems);
+  check_writable(output);
+
+  SimulationSettings settings;
+  settings.seed = config.seed;
+  settings.paths = config.paths;
+  settings.threads = config.threads;
+  settings.block_size = config.block_size;
+  settings.deterministic = o.deterministic;
+  ResultsFile file(output, scenarios.front(), config, o.deterministic);
+  // Every scenario runs on the same seed and paths: a draw's address does not depend on the
+  // scenario, so the variants see the baseline's random numbers (common random numbers).
+  // A sampled design per scenario, built from its own inputs (LHS columns are keyed by the
+  // input, so a variant's shared inputs get the baseline's columns).
+  auto run = [&](const Scenario& scenario) {
+    const InputPlan plan(scenario);
+    std::optional<SampledDesign> design;
+    SimulationSettings these = settings;
+    if (config.sampling != Sampling::mc && !o.deterministic) {
+      design.emplace(plan, config.sampling, config.seed, config.paths);
+      these.design = &*design;
+    }
+    return simulate(scenario, these, progress);
+  };
+  const SimulationResult baseline = run(scenarios.front());
+  {
+    const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
+    file.write_baseline({&scenarios.front(), &baseline, &summary});
+  }
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    const SimulationResult variant = run(scenarios[k]);
+    const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
+    const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
+    file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+  }
+  file.commit();
+
+  RunOutcome outcome;
+  outcome.output = output;
+  outcome.files = scenario_paths;
+  outcome.names = names;
+  for (const Scenario& s : scenarios) outcome.titles.push_back(s.name);
+  outcome.config = config;
+  outcome.start = scenarios.front().start;
+  outcome.horizon_months = scenarios.front().horizon_months;
+  return outcome;
+}
+
+CalibrationRecord calibrate_job(const CalibrateJob& o, std::vector<Problem>& warnings, const CalibrationStart& start,
+                                const CalibrationLog& log) {
+  std::vector<Problem> problems;
+  RunConfig config;
+  try {
+    config = read_run_config(o.config.empty() ? shipped("config/default.toml") : o.config);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  Scenario scenario;
+  try {
+    scenario = read_scenario(o.scenario, warnings);
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  }
+  CalibrationTarget target;
+  if (o.series == "total_inflow") target.series = SeriesId::total_inflow;
+  else if (o.series == "inflow_first") target.series = SeriesId::inflow_first;
+  else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
+  if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
+  if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
+  if (fs::exists(o.output) && !o.overwrite)
+    problems.push_back(Problem::general("the output " + o.output + " exists; pass --overwrite to replace it"));
+  if (!problems.empty()) throw InputError(problems);
+  target.year = o.year;
+  std::copy(o.band.begin(), o.band.end(), target.band.begin());
+  std::copy(o.percentiles.begin(), o.percentiles.end(), target.percentiles.begin());
+  check_target(scenario, target);
+  check_writable(o.output);
+
+  SimulationSettings settings;
+  settings.paths = o.paths > 0 ? o.paths : config.paths;
+  settings.seed = o.seed_given ? o.seed : config.seed;
+  settings.threads = o.threads >= 0 ? o.threads : config.threads;
+  settings.block_size = config.block_size;
+  if (start) start(target, settings);
+  CalibrationRecord record{target, calibrate(scenario, target, settings, log), settings.seed, settings.paths};
+
+  // Write, read back and compare before the file takes the output's name.
+  const std::string text = calibrated_scenario_text(o.scenario, scenario, record);
+  const std::string temporary = o.output + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out.flush()) throw RuntimeError("cannot write " + temporary);
+  }
+  try {
+    std::vector<Problem> ignored;
+    const Scenario written = read_scenario(temporary, ignored);
+    const Scenario expected = with_annual_entry(scenario, target.year, record.result.distribution);
+    for (int y = scenario.first_year(); y <= scenario.last_year(); ++y)
+      for (double u : {0.01, 0.05, 0.5, 0.95, 0.99}) {
+        const double a = written.param(ParamId::inflow_first_annual).at(y).quantile(u);
+        const double b = expected.param(ParamId::inflow_first_annual).at(y).quantile(u);
+        MPPMC_CHECK(std::abs(a - b) <= 1e-9 * std::abs(b));
+      }
+  } catch (...) {
+    fs::remove(temporary);
+    throw;
+  }
+  fs::rename(temporary, o.output);
+  return record;
+}
+
+std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warnings, const ProgressCallback& progress) {
+  std::vector<Problem> problems;
+  if (o.study.empty() == o.benchmark.empty())
+    problems.push_back(Problem::general("give a STUDY file or --benchmark ishigami|sobol-g (one of the two)"));
+  Sampling sampling = Sampling::sobol;
+  if (!o.sampling.empty() && !parse_sampling(o.sampling, sampling))
+    problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
+  Benchmark benchmark = Benchmark::ishigami;
+  if (!o.benchmark.empty()) {
+    if (o.benchmark == "sobol-g") benchmark = Benchmark::sobol_g;
+    else if (o.benchmark != "ishigami") problems.push_back(Problem::general("--benchmark " + o.benchmark + ": must be ishigami or sobol-g"));
+  }
+  Study study;
+  if (!o.study.empty()) {
+    try {
+      study = read_study(o.study, warnings);
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  std::string output = o.output;
+  if (output.empty())
+    output = o.study.empty() ? "results/benchmark-" + o.benchmark + ".h5"
+                             : "results/" + fs::path(o.study).stem().string() + "-sensitivity.h5";
+  if (fs::exists(output) && !o.overwrite)
+    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  if (!problems.empty()) throw InputError(problems);
+
+  if (!o.benchmark.empty()) {
+    SobolOptions options;
+    options.seed = o.seed_given ? o.seed : 1;
+    if (o.bootstrap >= 0) options.bootstrap = o.bootstrap;
+    const std::int64_t n = o.samples > 0 ? o.samples : 16384;
+    check_writable(output);
+    const SobolIndices indices = run_benchmark(benchmark, sampling, n, options);
+    write_benchmark_results(output, benchmark_spec(benchmark), indices, sampling, n, options);
+  } else {
+    if (o.samples > 0) study.samples = o.samples;
+    if (o.seed_given) study.seed = o.seed;
+    if (!o.sampling.empty()) study.sampling = sampling;
+    if (o.bootstrap >= 0) study.bootstrap = o.bootstrap;
+    check_writable(output);
+    const StudyResult result = run_study(study, o.threads, progress);
+    write_study_results(output, study, result);
+  }
+  return output;
+}
+
+}  // namespace mppmc::io
