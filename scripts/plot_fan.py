@@ -12,16 +12,19 @@ Examples:
   scripts/plot_fan.py run.h5 --series cost_total --annual --variant combined
 
 Exit codes: 0 ok (the path written is printed), 2 bad input (a one-line message on stderr;
-nothing is written). report.py imports this module and uses plot_fan() and the helpers.
+nothing is written). report.py imports this module and uses plot_fan() and the helpers; the
+helpers shared with plot_tornado.py and report.py are in mppmc_plotting.py (same folder).
 """
 import argparse
 import math
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mppmc_plotting import (  # noqa: E402
+    InputError, check_dpi, check_png_output, make_tick_formatter, money_scale, open_hdf5, run_cli, save_png, text)
 
 SCHEMA = "mppmc-results"
 SCHEMA_VERSION = 1
@@ -38,68 +41,25 @@ BAND_STYLE = {  # row of /band -> (label word, colour, annual marker)
 PANELS_PER_ROW = 3
 
 
-class InputError(Exception):
-    """Bad input: the message is printed as one line and the exit code is 2."""
-
-
 # ----------------------------------------------------------------------------------------------
 # Reading
-
-def text(value):
-    """An HDF5 string attribute or element as str."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-    return str(value)
-
 
 def open_results(path):
     """Opens an mppmc results file read-only (an h5py.File) after checking that it is one:
     exists, is HDF5, has schema == "mppmc-results" and schema_version == 1, and holds the
     datasets every reader needs. Raises InputError naming the problem."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not an mppmc results file")
-    import h5py
-    try:
-        is_hdf5 = h5py.is_hdf5(str(path))
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
-    if not is_hdf5:
-        raise InputError(f"{path}: not an HDF5 file, so not an mppmc results file")
-    try:
-        f = h5py.File(str(path), "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open as HDF5: {e}") from None
-    try:
-        schema = text(f.attrs["schema"]) if "schema" in f.attrs else None
-        if schema != SCHEMA:
-            found = "no root attribute 'schema'" if schema is None else f"root attribute schema = {schema!r}"
-            raise InputError(f"{path}: not an mppmc results file ({found}, expected {SCHEMA!r})")
-        version = f.attrs.get("schema_version")
-        try:
-            version_ok = version is not None and int(version) == SCHEMA_VERSION
-        except (TypeError, ValueError):
-            version_ok = False
-        if not version_ok:
-            raise InputError(f"{path}: unsupported mppmc results schema_version {version!r} "
-                             f"(this script reads version {SCHEMA_VERSION})")
-        for name in ("time/month", "time/year", "time/months_in_year", "percentiles", "band",
-                     "monthly", "annual"):
-            if name not in f:
-                raise InputError(f"{path}: malformed mppmc results file: /{name} is missing")
-        for key in ("min_percentile", "medio_percentile", "max_percentile"):
-            if key not in f["band"].attrs:
-                raise InputError(f"{path}: malformed mppmc results file: /band has no attribute {key}")
-    except BaseException:
-        f.close()
-        raise
-    return f
+    return open_hdf5(path, "mppmc results", SCHEMA, SCHEMA_VERSION, check=_check_layout)
+
+
+def _check_layout(f, path):
+    """Raises InputError when the results file `f` lacks a dataset or attribute every reader needs."""
+    for name in ("time/month", "time/year", "time/months_in_year", "percentiles", "band",
+                 "monthly", "annual"):
+        if name not in f:
+            raise InputError(f"{path}: malformed mppmc results file: /{name} is missing")
+    for key in ("min_percentile", "medio_percentile", "max_percentile"):
+        if key not in f["band"].attrs:
+            raise InputError(f"{path}: malformed mppmc results file: /band has no attribute {key}")
 
 
 def scale_name(annual):
@@ -182,64 +142,12 @@ def scenario_groups(f, variants):
 
 
 # ----------------------------------------------------------------------------------------------
-# Number formatting (shared with report.py)
-
-def is_money(unit):
-    return unit.upper().startswith("EUR")
-
-
-def clean_zero(s):
-    """"-0", "-0.0" -> "0", "0.0" (no sign on a number that rounds to zero)."""
-    if s.startswith("-") and not any(c in "123456789" for c in s):
-        return s[1:]
-    return s
-
-
-def format_count(value):
-    """Persons, places: thousands separators, no decimals ("46,939")."""
-    return clean_zero(f"{value:,.0f}")
-
-
-def format_eur_millions(value):
-    """Euros in millions with one decimal ("€ 4,973.9 m")."""
-    return f"€ {clean_zero(f'{value / 1e6:,.1f}')} m"
-
-
-def format_value(value, unit):
-    return format_eur_millions(value) if is_money(unit) else format_count(value)
-
+# Number formatting (the formatters themselves are in mppmc_plotting)
 
 def axis_scale(unit, max_abs):
     """(divisor, y-axis label) for a unit and the largest absolute value drawn."""
-    if is_money(unit):
-        if max_abs >= 1e9:
-            return 1e9, f"{unit} (€ billions)"
-        if max_abs >= 1e6:
-            return 1e6, f"{unit} (€ millions)"
-    return 1.0, unit
-
-
-def make_tick_formatter(divisor):
-    """A matplotlib Formatter: value / divisor with thousands separators, with as many decimals
-    as the tick step needs."""
-    from matplotlib.ticker import Formatter
-
-    class ThousandsFormatter(Formatter):
-        decimals = 0
-
-        def set_locs(self, locs):
-            super().set_locs(locs)
-            self.decimals = 0
-            vals = sorted(v / divisor for v in locs)
-            steps = [b - a for a, b in zip(vals, vals[1:]) if b > a]
-            if steps:
-                step = min(steps)
-                self.decimals = max(0, min(6, -math.floor(math.log10(step) + 1e-9)))
-
-        def __call__(self, x, pos=None):
-            return clean_zero(f"{x / divisor:,.{self.decimals}f}")
-
-    return ThousandsFormatter()
+    divisor, words = money_scale(unit, max_abs)
+    return divisor, (f"{unit} ({words})" if words else unit)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -426,20 +334,7 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
         fig.text(0.5, box.y0 - 0.08 / height, "\n".join(notes), ha="center", va="top", fontsize=9,
                  color="#444444")
 
-    output = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp.png", dir=str(output.parent or "."))
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.25, facecolor="white")
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        plt.close(fig)
-    return output
+    return save_png(fig, output, dpi)
 
 
 def set_month_axis(ax, months, max_ticks):
@@ -459,12 +354,6 @@ def set_month_axis(ax, months, max_ticks):
         ax.xaxis.set_minor_locator(mdates.MonthLocator())
     else:
         ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # ----------------------------------------------------------------------------------------------
@@ -499,35 +388,21 @@ def build_parser():
     return p
 
 
+def draw(args):
+    """Checks the arguments, draws the chart; returns [the PNG written]."""
+    check_dpi(args.dpi)
+    output = Path(args.output) if args.output else default_output(args.file, args.series, args.annual)
+    check_png_output(output)
+    with open_results(args.file) as f:
+        check_series(f, args.series, args.annual)
+        variants = select_variants(f, args.variant, args.no_variants)
+        return [plot_fan(f, args.series, output, annual=args.annual, variants=variants,
+                         title=args.title, dpi=args.dpi)]
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    try:
-        if args.dpi < 30 or args.dpi > 600:
-            raise InputError(f"--dpi {args.dpi}: expected 30 to 600")
-        output = Path(args.output) if args.output else default_output(args.file, args.series, args.annual)
-        if output.suffix.lower() != ".png":
-            raise InputError(f"{output}: the output must be a .png file")
-        folder = output.parent if str(output.parent) else Path(".")
-        if not folder.is_dir():
-            raise InputError(f"{output}: output folder {folder} does not exist")
-        if output.is_dir():
-            raise InputError(f"{output}: is a folder")
-        f = open_results(args.file)
-        try:
-            check_series(f, args.series, args.annual)
-            variants = select_variants(f, args.variant, args.no_variants)
-            written = plot_fan(f, args.series, output, annual=args.annual, variants=variants,
-                               title=args.title, dpi=args.dpi)
-        finally:
-            f.close()
-    except InputError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 3
-    print(written)
-    return 0
+    return run_cli(PROG, lambda: draw(args))
 
 
 if __name__ == "__main__":

@@ -22,11 +22,14 @@ nothing is written), 3 the PNG could not be written.
 """
 import argparse
 import math
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mppmc_plotting import (  # noqa: E402
+    InputError, check_dpi, check_png_output, clean_zero, format_count, format_value, make_tick_formatter,
+    money_scale, open_hdf5, run_cli, save_png, text)
 
 SCHEMA = "mppmc-sensitivity"
 SCHEMA_VERSION = 1
@@ -75,63 +78,22 @@ TORNADO_DATASETS = ("inputs", "low_input", "high_input", "low_output", "high_out
 SOBOL_DATASETS = ("inputs", "first_order", "total_order", "first_order_ci", "total_order_ci")
 
 
-class InputError(Exception):
-    """Bad input: the message is printed as one line and the exit code is 2."""
-
-
 # ----------------------------------------------------------------------------------------------
 # Reading
-
-def text(value):
-    """An HDF5 string (attribute or element; bytes, str or a numpy scalar) as str."""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
 
 def open_sensitivity(path):
     """Opens an mppmc sensitivity file read-only (an h5py.File) after checking that it is one:
     it exists, is HDF5, has schema == "mppmc-sensitivity" and schema_version == 1, and holds a
     /tornado or /sensitivity group. Raises InputError naming the problem."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not an mppmc sensitivity file")
-    import h5py
-    try:
-        is_hdf5 = h5py.is_hdf5(str(path))
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
-    if not is_hdf5:
-        raise InputError(f"{path}: not an HDF5 file, so not an mppmc sensitivity file")
-    try:
-        f = h5py.File(str(path), "r")
-    except OSError as e:
-        raise InputError(f"{path}: cannot open as HDF5: {e}") from None
-    try:
-        schema = text(f.attrs["schema"]) if "schema" in f.attrs else None
-        if schema != SCHEMA:
-            found = "no root attribute 'schema'" if schema is None else f"root attribute schema = {schema!r}"
-            hint = " (a results file of `mppmc run`; plot it with plot_fan.py)" if schema == "mppmc-results" else ""
-            raise InputError(f"{path}: not an mppmc sensitivity file ({found}, expected {SCHEMA!r}){hint}")
-        version = f.attrs.get("schema_version")
-        try:
-            version_ok = version is not None and int(version) == SCHEMA_VERSION
-        except (TypeError, ValueError):
-            version_ok = False
-        if not version_ok:
-            shown = text(version) if version is not None else "missing"
-            raise InputError(f"{path}: unsupported mppmc sensitivity schema_version {shown} "
-                             f"(this script reads version {SCHEMA_VERSION})")
-        if "tornado" not in f and "sensitivity" not in f:
-            raise InputError(f"{path}: malformed mppmc sensitivity file: neither /tornado nor /sensitivity")
-    except BaseException:
-        f.close()
-        raise
-    return f
+    return open_hdf5(path, "mppmc sensitivity", SCHEMA, SCHEMA_VERSION,
+                     show_version=lambda version: text(version) if version is not None else "missing",
+                     hints={"mppmc-results": " (a results file of `mppmc run`; plot it with plot_fan.py)"},
+                     check=_check_groups)
+
+
+def _check_groups(f, path):
+    if "tornado" not in f and "sensitivity" not in f:
+        raise InputError(f"{path}: malformed mppmc sensitivity file: neither /tornado nor /sensitivity")
 
 
 def output_names(f):
@@ -180,17 +142,27 @@ def _float_attr(group, key, where, default=None):
         raise InputError(f"malformed mppmc sensitivity file: {where} attribute {key} is not a number") from None
 
 
+def _read_group(f, method, output, per_input):
+    """(group, its path for messages, dict) for the group /<method>/<output>: the dict holds its
+    "inputs" and each dataset named in `per_input` (one value per input). None when the file has
+    no such group."""
+    if method not in f or output not in f[method]:
+        return None
+    g = f[method][output]
+    where = f"/{method}/{output}"
+    inputs = _array(g, "inputs", where)
+    d = {"inputs": inputs}
+    for name in per_input:
+        d[name] = _array(g, name, where, (len(inputs),))
+    return g, where, d
+
+
 def read_tornado(f, output):
     """The tornado of `output` as a dict, or None when the file has none."""
-    if "tornado" not in f or output not in f["tornado"]:
+    found = _read_group(f, "tornado", output, TORNADO_DATASETS[1:])
+    if found is None:
         return None
-    g = f["tornado"][output]
-    where = f"/tornado/{output}"
-    inputs = _array(g, "inputs", where)
-    k = len(inputs)
-    t = {"inputs": inputs}
-    for name in TORNADO_DATASETS[1:]:
-        t[name] = _array(g, name, where, (k,))
+    g, where, t = found
     t["base"] = _float_attr(g, "base_output", where)
     t["low_q"] = _float_attr(g, "low_quantile", where, 0.05)
     t["high_q"] = _float_attr(g, "high_quantile", where, 0.95)
@@ -200,15 +172,11 @@ def read_tornado(f, output):
 
 def read_sobol(f, output):
     """The Sobol indices of `output` as a dict, or None when the file has none."""
-    if "sensitivity" not in f or output not in f["sensitivity"]:
+    found = _read_group(f, "sensitivity", output, ("first_order", "total_order"))
+    if found is None:
         return None
-    g = f["sensitivity"][output]
-    where = f"/sensitivity/{output}"
-    inputs = _array(g, "inputs", where)
-    k = len(inputs)
-    s = {"inputs": inputs}
-    for name in ("first_order", "total_order"):
-        s[name] = _array(g, name, where, (k,))
+    g, where, s = found
+    k = len(s["inputs"])
     for name in ("first_order_ci", "total_order_ci"):
         s[name] = _array(g, name, where, (2, k))
     s["analytic"] = None
@@ -246,68 +214,18 @@ def output_unit(series, period):
     return f"{base}/{'month' if monthly else 'year'}", (f"{period} total" if period else "")
 
 
-def is_money(unit):
-    return unit.upper().startswith("EUR")
-
-
-def clean_zero(s):
-    """"-0", "-0.0" -> "0", "0.0" (no sign on a number that rounds to zero)."""
-    if s.startswith("-") and not any(c in "123456789" for c in s):
-        return s[1:]
-    return s
-
-
-def format_output(value, unit):
-    """An output value: "€ 5,050.6 m" for euros, "92,970" otherwise."""
-    if is_money(unit):
-        return f"€ {clean_zero(f'{value / 1e6:,.1f}')} m"
-    return clean_zero(f"{value:,.0f}")
-
-
 def format_input(value):
     """An input's value at a bar end, compact: "49,788", "1.17", "0.0905", "0.00282"."""
     if not math.isfinite(value):
         return "n/a"
     a = abs(value)
     if a >= 1000:
-        return clean_zero(f"{value:,.0f}")
+        return format_count(value)
     if a >= 100:
         return clean_zero(f"{value:.0f}")
     if a == 0:
         return "0"
     return clean_zero(f"{value:.3g}")
-
-
-def axis_scale(unit, max_abs):
-    """(divisor, suffix of the axis label) for a unit and the largest absolute value drawn."""
-    if is_money(unit):
-        if max_abs >= 1e9:
-            return 1e9, "€ billions"
-        if max_abs >= 1e6:
-            return 1e6, "€ millions"
-    return 1.0, ""
-
-
-def make_tick_formatter(divisor):
-    """A matplotlib Formatter: value / divisor with thousands separators and as many decimals as
-    the tick step needs."""
-    from matplotlib.ticker import Formatter
-
-    class ThousandsFormatter(Formatter):
-        decimals = 0
-
-        def set_locs(self, locs):
-            super().set_locs(locs)
-            self.decimals = 0
-            vals = sorted(v / divisor for v in locs)
-            steps = [b - a for a, b in zip(vals, vals[1:]) if b > a]
-            if steps:
-                self.decimals = max(0, min(6, -math.floor(math.log10(min(steps)) + 1e-9)))
-
-        def __call__(self, x, pos=None):
-            return clean_zero(f"{x / divisor:,.{self.decimals}f}")
-
-    return ThousandsFormatter()
 
 
 def pct_label(q):
@@ -321,28 +239,24 @@ def wrap_input(name, width=36):
     if len(name) <= width:
         return name
     if " + " in name:
-        parts = name.split(" + ")
-        lines, line = [], ""
-        for p in parts:
-            candidate = f"{line} + {p}" if line else p
-            if line and len(candidate) > width:
-                lines.append(line + " +")
-                line = p
-            else:
-                line = candidate
-        lines.append(line)
+        lines = _fill_lines(name.split(" + "), " + ", width)
         return "\n".join(wrap_input(x, width) if " + " not in x else x for x in lines)
-    pieces = name.split(".")
+    return "\n".join(_fill_lines(name.split("."), ".", width))
+
+
+def _fill_lines(pieces, sep, width):
+    """`pieces` joined by `sep` into as few lines as fit in `width` (a piece longer than `width`
+    stands alone), each line but the last ending in `sep` less its trailing blank."""
     lines, line = [], ""
     for p in pieces:
-        candidate = f"{line}.{p}" if line else p
+        candidate = f"{line}{sep}{p}" if line else p
         if line and len(candidate) > width:
-            lines.append(line + ".")
+            lines.append(line + sep.rstrip())
             line = p
         else:
             line = candidate
     lines.append(line)
-    return "\n".join(lines)
+    return lines
 
 
 def sanitise(name):
@@ -492,7 +406,7 @@ def draw_tornado(ax, tornado, rows, unit, what, divisor, scale_suffix):
                  fontsize=11, loc="left")
     handles = [Patch(facecolor=LOW_COLOR, label=f"input at its {lo_label} (low)"),
                Patch(facecolor=HIGH_COLOR, label=f"input at its {hi_label} (high)"),
-               Line2D([], [], color=BASE_COLOR, lw=1.3, label=f"base, all at medians: {format_output(base, unit)}")]
+               Line2D([], [], color=BASE_COLOR, lw=1.3, label=f"base, all at medians: {format_value(base, unit)}")]
     return handles
 
 
@@ -601,7 +515,7 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
         if panel == "tornado":
             ends = [tornado["base"], *tornado["low_output"], *tornado["high_output"]]
             ends = [abs(e) for e in ends if math.isfinite(e)]
-            divisor, suffix = axis_scale(unit, max(ends) if ends else 0.0)
+            divisor, suffix = money_scale(unit, max(ends) if ends else 0.0)
             legends.append(draw_tornado(ax, tornado, rows, unit, what, divisor, suffix))
         else:
             handles, clipped = draw_sobol(ax, sobol, rows)
@@ -664,26 +578,7 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
         fig.text(0.01, lowest - 0.14 / height, "\n".join(notes), ha="left", va="top", fontsize=9, color=NOTE_COLOR,
                  linespacing=1.45)
 
-    path_out = Path(path_out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path_out.name}.", suffix=".tmp.png", dir=str(path_out.parent or "."))
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.25, facecolor="white")
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path_out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        plt.close(fig)
-    return path_out
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return save_png(fig, path_out, dpi)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -711,39 +606,25 @@ def build_parser():
     return p
 
 
+def draw(args):
+    """Checks the arguments, draws the chart; returns [the PNG written]."""
+    if args.top < 1:
+        raise InputError(f"--top {args.top}: expected at least 1")
+    check_dpi(args.dpi)
+    with open_sensitivity(args.file) as f:
+        names = output_names(f)
+        if not names:
+            raise InputError(f"{args.file}: the file holds no outputs")
+        output = args.output if args.output is not None else names[0]
+        check_output(f, output)
+        png = Path(args.png) if args.png else default_output(args.file, output)
+        check_png_output(png)
+        return [plot_tornado(f, output, png, top=args.top, dpi=args.dpi, source_name=Path(args.file).stem)]
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    try:
-        if args.top < 1:
-            raise InputError(f"--top {args.top}: expected at least 1")
-        if args.dpi < 30 or args.dpi > 600:
-            raise InputError(f"--dpi {args.dpi}: expected 30 to 600")
-        f = open_sensitivity(args.file)
-        try:
-            names = output_names(f)
-            if not names:
-                raise InputError(f"{args.file}: the file holds no outputs")
-            output = args.output if args.output is not None else names[0]
-            check_output(f, output)
-            png = Path(args.png) if args.png else default_output(args.file, output)
-            if png.suffix.lower() != ".png":
-                raise InputError(f"{png}: the output must be a .png file")
-            folder = png.parent if str(png.parent) else Path(".")
-            if not folder.is_dir():
-                raise InputError(f"{png}: output folder {folder} does not exist")
-            if png.is_dir():
-                raise InputError(f"{png}: is a folder")
-            written = plot_tornado(f, output, png, top=args.top, dpi=args.dpi, source_name=Path(args.file).stem)
-        finally:
-            f.close()
-    except InputError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 3
-    print(written)
-    return 0
+    return run_cli(PROG, lambda: draw(args))
 
 
 if __name__ == "__main__":

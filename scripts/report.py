@@ -8,15 +8,15 @@ Example:
   # -> results/report/summary.md, results/report/<series>_annual.png
 
 Exit codes: 0 ok (prints the files written), 2 bad input (a one-line message on stderr; nothing
-is written). The charts are drawn by plot_fan.py (imported from the same folder).
+is written). The charts are drawn by plot_fan.py, the helpers shared with it are in
+mppmc_plotting.py (both imported from the same folder).
 """
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mppmc_plotting as mp  # noqa: E402
 import plot_fan as pf  # noqa: E402
 
 PROG = "report.py"
@@ -60,19 +60,19 @@ def band_header(f, unit):
 def band_table(f, group, series, years):
     """Markdown lines: the annual band of `series` in `group` (the root, or a /compare/<name>)."""
     attrs = group["annual"][series].attrs
-    unit = pf.text(attrs.get("unit", ""))
+    unit = mp.text(attrs.get("unit", ""))
     band = group["annual"][series]["band"][:]
     _, header = band_header(f, md_escape(unit))
     lines = [header, "|---:|---:|---:|---:|"]
     for j, (year, months) in enumerate(years):
-        cells = [pf.format_value(float(band[row][j]), unit) for row in range(3)]
+        cells = [mp.format_value(float(band[row][j]), unit) for row in range(3)]
         lines.append(f"| {pf.year_label(year, months)} | " + " | ".join(cells) + " |")
     return lines
 
 
 def run_lines(f, path):
     a = f.attrs
-    get = lambda key, default="?": pf.text(a[key]) if key in a else default  # noqa: E731
+    get = lambda key, default="?": mp.text(a[key]) if key in a else default  # noqa: E731
     start = get("start")
     horizon = int(a["horizon_months"]) if "horizon_months" in a else len(f["time/month"])
     months = pf.months_of(f)
@@ -92,7 +92,7 @@ def run_lines(f, path):
     ]
     variants = pf.variant_names(f)
     if variants:
-        names = [f"{pf.text(f['variants'][v].attrs.get('scenario_name', v))} (`{v}`)" for v in variants]
+        names = [f"{mp.text(f['variants'][v].attrs.get('scenario_name', v))} (`{v}`)" for v in variants]
         rows.insert(1, ("variants", "; ".join(names)))
     lines = ["| run | |", "|---|---|"]
     lines += [f"| {k} | {md_escape(v)} |" for k, v in rows]
@@ -101,7 +101,7 @@ def run_lines(f, path):
 
 def summary_markdown(f, path, charts):
     """The text of summary.md; `charts` maps a series to its chart's file name (relative)."""
-    scenario = pf.text(f.attrs.get("scenario_name", "?"))
+    scenario = mp.text(f.attrs.get("scenario_name", "?"))
     years = pf.years_of(f)
     partial = [(y, m) for y, m in years if m < 12]
     out = [f"# mppmc forecast: {scenario}", ""]
@@ -116,10 +116,10 @@ def summary_markdown(f, path, charts):
     out += ["## Annual band", ""]
     for series in KEY_SERIES:
         attrs = f["annual"][series].attrs
-        description = pf.text(attrs.get("description", series)) or series
+        description = mp.text(attrs.get("description", series)) or series
         description = description[0].upper() + description[1:]
-        unit = pf.text(attrs.get("unit", ""))
-        note = kind_note(pf.text(attrs.get("kind", "")))
+        unit = mp.text(attrs.get("unit", ""))
+        note = kind_note(mp.text(attrs.get("kind", "")))
         out += [f"### {description} (`{series}`)", "",
                 f"{unit}{', ' + note if note else ''}; baseline *{md_escape(scenario)}*.", ""]
         out += band_table(f, f, series, years)
@@ -136,7 +136,7 @@ def summary_markdown(f, path, charts):
         for name in sorted(f["compare"].keys()):
             vname = name
             if "variants" in f and name in f["variants"]:
-                vname = pf.text(f["variants"][name].attrs.get("scenario_name", name))
+                vname = mp.text(f["variants"][name].attrs.get("scenario_name", name))
             group = f["compare"][name]
             out += [f"### {md_escape(vname)} (`{name}`)", "",
                     f"| series | unit | year | {labels[0]} | {labels[1]} | {labels[2]} |",
@@ -146,10 +146,10 @@ def summary_markdown(f, path, charts):
                 if "annual" not in group or series not in group["annual"]:
                     missing.append(series)
                     continue
-                unit = pf.text(group["annual"][series].attrs.get("unit", ""))
+                unit = mp.text(group["annual"][series].attrs.get("unit", ""))
                 band = group["annual"][series]["band"][:]
                 for j, (year, months) in enumerate(years):
-                    cells = [signed(pf.format_value(float(band[row][j]), unit)) for row in range(3)]
+                    cells = [signed(mp.format_value(float(band[row][j]), unit)) for row in range(3)]
                     out.append(f"| `{series}` | {md_escape(unit)} | {pf.year_label(year, months)} | "
                                + " | ".join(cells) + " |")
             out.append("")
@@ -160,19 +160,10 @@ def summary_markdown(f, path, charts):
 
 def write_text(path, content):
     """Writes `content` to `path` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as out:
             out.write(content)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o644 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    mp.write_atomically(path, write, suffix=".tmp")
 
 
 def build_parser():
@@ -196,46 +187,38 @@ def build_parser():
     return p
 
 
+def write_report(args):
+    """Checks the arguments, writes the charts and summary.md; returns the paths written."""
+    out_dir = Path(args.output) if args.output else Path(f"{Path(args.file).stem}_report")
+    mp.check_dpi(args.dpi)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise mp.InputError(f"{out_dir}: exists and is not a folder")
+    with pf.open_results(args.file) as f:
+        for series in KEY_SERIES:
+            try:
+                pf.check_series(f, series, annual=True)
+            except mp.InputError as e:
+                raise mp.InputError(f"{args.file}: key series missing: {e}") from None
+        variants = pf.select_variants(f, none=args.no_variants)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise mp.InputError(f"{out_dir}: cannot create the folder: {e.strerror}") from None
+        written, charts = [], {}
+        for series in KEY_SERIES:
+            png = pf.plot_fan(f, series, out_dir / chart_name(series), annual=True, variants=variants,
+                              dpi=args.dpi)
+            charts[series] = png.name
+            written.append(png)
+        summary = out_dir / "summary.md"
+        write_text(summary, summary_markdown(f, args.file, charts))
+        written.append(summary)
+        return written
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    out_dir = Path(args.output) if args.output else Path(f"{Path(args.file).stem}_report")
-    try:
-        if args.dpi < 30 or args.dpi > 600:
-            raise pf.InputError(f"--dpi {args.dpi}: expected 30 to 600")
-        if out_dir.exists() and not out_dir.is_dir():
-            raise pf.InputError(f"{out_dir}: exists and is not a folder")
-        f = pf.open_results(args.file)
-        try:
-            for series in KEY_SERIES:
-                try:
-                    pf.check_series(f, series, annual=True)
-                except pf.InputError as e:
-                    raise pf.InputError(f"{args.file}: key series missing: {e}") from None
-            variants = pf.select_variants(f, none=args.no_variants)
-            try:
-                out_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise pf.InputError(f"{out_dir}: cannot create the folder: {e.strerror}") from None
-            written, charts = [], {}
-            for series in KEY_SERIES:
-                png = pf.plot_fan(f, series, out_dir / chart_name(series), annual=True, variants=variants,
-                                  dpi=args.dpi)
-                charts[series] = png.name
-                written.append(png)
-            summary = out_dir / "summary.md"
-            write_text(summary, summary_markdown(f, args.file, charts))
-            written.append(summary)
-        finally:
-            f.close()
-    except pf.InputError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 3
-    for path in written:
-        print(path)
-    return 0
+    return mp.run_cli(PROG, lambda: write_report(args))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Every test writes under a tempfile.TemporaryDirectory, never into the repository
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -301,3 +302,91 @@ def h5_differences(path_a, path_b, ignore_root_attrs=("created_utc",)):
                 if not _same_value(oa.attrs[key], ob.attrs[key]):
                     diffs.append(f"{name} attribute {key}: {oa.attrs[key]!r} vs {ob.attrs[key]!r}")
     return diffs
+
+
+# ---- The plotting scripts' tests (test_plots.py, test_plot_tornado.py): scripts run at once,
+# their PNGs checked from the file itself.
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MIN_PNG_WIDTH, MIN_PNG_HEIGHT = 600, 400  # a chart smaller than this is not a chart
+
+
+def png_size(path):
+    """(width, height) from the IHDR chunk; raises AssertionError when `path` is not a PNG."""
+    import struct
+    data = Path(path).read_bytes()[:32]
+    if not data.startswith(PNG_SIGNATURE):
+        raise AssertionError(f"{path}: no PNG signature")
+    length, kind = struct.unpack(">I4s", data[8:16])
+    if kind != b"IHDR" or length != 13:
+        raise AssertionError(f"{path}: first chunk is {kind!r}, not IHDR")
+    return struct.unpack(">II", data[16:24])
+
+
+def run_at_once(commands, timeout=RUN_TIMEOUT_S):
+    """Starts every command at once (they must be independent) and waits for all of them.
+    `commands`: {name: (argv, cwd)}, argv items are str()-ed. Returns {name: (exit code, stdout,
+    stderr)}; a command still running after `timeout` seconds is killed (and the call raises)."""
+    procs = {}
+    try:
+        for name, (argv, cwd) in commands.items():
+            procs[name] = subprocess.Popen([str(a) for a in argv], cwd=cwd, text=True,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        results = {}
+        for name, proc in procs.items():
+            out, err = proc.communicate(timeout=timeout)
+            results[name] = (proc.returncode, out, err)
+        return results
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+class ScriptResults:
+    """Mixin for a unittest.TestCase whose setUpClass sets `tmp` (a Path; each job `name` ran in
+    the folder tmp/<name>) and `results` (from run_at_once). make_tmp() makes `tmp`, and
+    tearDownClass removes it."""
+
+    @classmethod
+    def make_tmp(cls, prefix):
+        """Makes the class's temporary folder `cls.tmp` (removed by tearDownClass); returns it."""
+        cls._tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        cls.tmp = Path(cls._tmp.name)
+        return cls.tmp
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def result(self, name, expect=0):
+        """(stdout, stderr) of job `name`, which must have exited `expect`."""
+        rc, out, err = self.results[name]
+        self.assertEqual(rc, expect, f"{name}: exit {rc}, expected {expect}\n--- stdout\n{out}\n--- stderr\n{err}")
+        return out, err
+
+    def files_in(self, name):
+        """Everything under job `name`'s folder (relative paths, sorted)."""
+        return sorted(str(p.relative_to(self.tmp / name)) for p in (self.tmp / name).rglob("*"))
+
+    def assert_png(self, path):
+        """Checks that `path` is a real PNG chart (signature, IHDR size, not tiny); returns
+        (width, height)."""
+        self.assertTrue(Path(path).is_file(), f"{path} not written")
+        width, height = png_size(path)
+        self.assertGreaterEqual(width, MIN_PNG_WIDTH, f"{path}: {width}x{height}")
+        self.assertGreaterEqual(height, MIN_PNG_HEIGHT, f"{path}: {width}x{height}")
+        self.assertGreater(Path(path).stat().st_size, 10_000, f"{path}: implausibly small for a chart")
+        return width, height
+
+    def assert_one_line_error(self, name, *words):
+        """Checks that job `name` exited 2 with a one-line message on stderr that holds every one
+        of `words`, and wrote nothing; returns (that line, stdout)."""
+        out, err = self.result(name, expect=2)
+        lines = err.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"{name}: expected a one-line message on stderr, got {err!r}")
+        for word in words:
+            self.assertIn(word, lines[0], f"{name}: {lines[0]!r}")
+        self.assertEqual(self.files_in(name), [], f"{name}: wrote files")
+        return lines[0], out

@@ -9,10 +9,7 @@ are independent), so that the suite takes seconds.
 
 Run: /usr/bin/python3 -m unittest -v tests/python/test_plot_tornado.py
 """
-import struct
-import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -25,28 +22,13 @@ PLOT_TORNADO = mt.SOURCE_DIR / "scripts" / "plot_tornado.py"
 STUDY = mt.SOURCE_DIR / "scenarios" / "studies" / "coa-drivers.toml"
 STUDY_SAMPLES = 128
 BENCHMARK_SAMPLES = 1024
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIN_WIDTH, MIN_HEIGHT = 600, 400
 SCRIPT_TIMEOUT_S = 120
 
 
-def png_size(path):
-    """(width, height) from the IHDR chunk; raises AssertionError when `path` is not a PNG."""
-    data = Path(path).read_bytes()[:32]
-    if not data.startswith(PNG_SIGNATURE):
-        raise AssertionError(f"{path}: no PNG signature")
-    length, kind = struct.unpack(">I4s", data[8:16])
-    if kind != b"IHDR" or length != 13:
-        raise AssertionError(f"{path}: first chunk is {kind!r}, not IHDR")
-    return struct.unpack(">II", data[16:24])
-
-
-class PlotTornado(unittest.TestCase):
+class PlotTornado(mt.ScriptResults, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-tornado-")
-        tmp = Path(cls._tmp.name)
-        cls.tmp = tmp
+        tmp = cls.make_tmp("mppmc-tornado-")
         cls.study = tmp / "study.h5"
         cls.bench = tmp / "ishigami.h5"
         mt.mppmc("sensitivity", STUDY, "-o", cls.study, "--overwrite", "--samples", STUDY_SAMPLES, "-q", check=0)
@@ -83,41 +65,10 @@ class PlotTornado(unittest.TestCase):
             "e_version": [str(future), "-o", "x.png"],
             "e_output": [study, "--output", "no_such_output[2026]"],
         }
-        procs = {}
-        for name, argv in cls.jobs.items():
+        for name in cls.jobs:
             (tmp / name).mkdir()
-            procs[name] = subprocess.Popen([mt.PYTHON, str(PLOT_TORNADO), *argv], cwd=tmp / name, text=True,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        cls.results = {}
-        try:
-            for name, proc in procs.items():
-                out, err = proc.communicate(timeout=SCRIPT_TIMEOUT_S)
-                cls.results[name] = (proc.returncode, out, err)
-        finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.communicate()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
-
-    def result(self, name, expect=0):
-        rc, out, err = self.results[name]
-        self.assertEqual(rc, expect, f"{name}: exit {rc}, expected {expect}\n--- stdout\n{out}\n--- stderr\n{err}")
-        return out, err
-
-    def files_in(self, name):
-        return sorted(str(p.relative_to(self.tmp / name)) for p in (self.tmp / name).rglob("*"))
-
-    def assert_png(self, path):
-        self.assertTrue(Path(path).is_file(), f"{path} not written")
-        width, height = png_size(path)
-        self.assertGreaterEqual(width, MIN_WIDTH, f"{path}: {width}x{height}")
-        self.assertGreaterEqual(height, MIN_HEIGHT, f"{path}: {width}x{height}")
-        self.assertGreater(Path(path).stat().st_size, 10_000, f"{path}: implausibly small for a chart")
-        return width, height
+        cls.results = mt.run_at_once({name: ([mt.PYTHON, PLOT_TORNADO, *argv], tmp / name)
+                                      for name, argv in cls.jobs.items()}, timeout=SCRIPT_TIMEOUT_S)
 
     def written(self, name, expected_name):
         """Checks the printed path (relative to the job's folder) and that the folder holds only
@@ -157,14 +108,9 @@ class PlotTornado(unittest.TestCase):
     # ---- errors: exit 2, one line on stderr naming the problem, nothing written
 
     def assert_error(self, name, *words):
-        out, err = self.result(name, expect=2)
-        lines = err.strip().splitlines()
-        self.assertEqual(len(lines), 1, f"{name}: expected a one-line message, got {err!r}")
-        for word in words:
-            self.assertIn(word, lines[0], f"{name}: {lines[0]!r}")
+        line, out = self.assert_one_line_error(name, *words)
         self.assertEqual(out, "", f"{name}: printed {out!r}")
-        self.assertEqual(self.files_in(name), [], f"{name}: wrote files")
-        return lines[0]
+        return line
 
     def test_missing_file(self):
         self.assert_error("e_missing", "no-such-file.h5", "not found")

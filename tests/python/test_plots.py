@@ -11,10 +11,8 @@ suite takes seconds.
 Run: /usr/bin/python3 -m unittest -v tests/python/test_plots.py
 """
 import re
-import struct
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -29,20 +27,7 @@ N_PATHS = 400
 SEED = 4242
 KEY_SERIES = ["total_inflow", "ind_asylum_backlog", "ind_nareis_backlog", "coa_occupancy", "cost_total"]
 COMPARE_SERIES = ["total_inflow", "ind_nareis_applications", "ind_asylum_backlog", "coa_occupancy", "cost_total"]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIN_WIDTH, MIN_HEIGHT = 600, 400
 SCRIPT_TIMEOUT_S = 120
-
-
-def png_size(path):
-    """(width, height) from the IHDR chunk; raises AssertionError when `path` is not a PNG."""
-    data = Path(path).read_bytes()[:32]
-    if not data.startswith(PNG_SIGNATURE):
-        raise AssertionError(f"{path}: no PNG signature")
-    length, kind = struct.unpack(">I4s", data[8:16])
-    if kind != b"IHDR" or length != 13:
-        raise AssertionError(f"{path}: first chunk is {kind!r}, not IHDR")
-    return struct.unpack(">II", data[16:24])
 
 
 def fmt(value, unit):
@@ -82,12 +67,10 @@ def table_after(lines, start):
     return rows
 
 
-class PlotScripts(unittest.TestCase):
+class PlotScripts(mt.ScriptResults, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-plots-")
-        tmp = Path(cls._tmp.name)
-        cls.tmp = tmp
+        tmp = cls.make_tmp("mppmc-plots-")
         cls.h5_path = mt.run_results(mt.SMALL, tmp / "run.h5", mt.VARIANT, "--paths", N_PATHS, "--seed", SEED)
         cls.f = h5py.File(cls.h5_path, "r")
         other = tmp / "other.h5"  # an HDF5 file that is not an mppmc results file
@@ -119,41 +102,13 @@ class PlotScripts(unittest.TestCase):
             "e_report_missing": ("e_report_missing", [REPORT, str(tmp / "no-such-file.h5"), "-o", "rep"]),
             "e_report_other": ("e_report_other", [REPORT, str(other), "-o", "rep"]),
         }
-        procs = {}
-        for name, (cwd, argv) in cls.jobs.items():
-            procs[name] = subprocess.Popen([mt.PYTHON, *[str(a) for a in argv]], cwd=tmp / cwd, text=True,
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        cls.results = {}
-        try:
-            for name, proc in procs.items():
-                out, err = proc.communicate(timeout=SCRIPT_TIMEOUT_S)
-                cls.results[name] = (proc.returncode, out, err)
-        finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.communicate()
+        cls.results = mt.run_at_once({name: ([mt.PYTHON, *argv], tmp / cwd) for name, (cwd, argv) in cls.jobs.items()},
+                                     timeout=SCRIPT_TIMEOUT_S)
 
     @classmethod
     def tearDownClass(cls):
         cls.f.close()
-        cls._tmp.cleanup()
-
-    def result(self, name, expect=0):
-        rc, out, err = self.results[name]
-        self.assertEqual(rc, expect, f"{name}: exit {rc}, expected {expect}\n--- stdout\n{out}\n--- stderr\n{err}")
-        return out, err
-
-    def files_in(self, name):
-        return sorted(str(p.relative_to(self.tmp / name)) for p in (self.tmp / name).rglob("*"))
-
-    def assert_png(self, path):
-        self.assertTrue(Path(path).is_file(), f"{path} not written")
-        width, height = png_size(path)
-        self.assertGreaterEqual(width, MIN_WIDTH, f"{path}: {width}x{height}")
-        self.assertGreaterEqual(height, MIN_HEIGHT, f"{path}: {width}x{height}")
-        self.assertGreater(Path(path).stat().st_size, 10_000, f"{path}: implausibly small for a chart")
-        return width, height
+        super().tearDownClass()
 
     # ---- plot_fan.py
 
@@ -263,13 +218,7 @@ class PlotScripts(unittest.TestCase):
     # ---- bad input
 
     def assert_input_error(self, name, *needles):
-        _, err = self.result(name, expect=2)
-        lines = err.strip().splitlines()
-        self.assertEqual(len(lines), 1, f"{name}: expected one line on stderr, got:\n{err}")
-        for needle in needles:
-            self.assertIn(needle, lines[0])
-        self.assertEqual(self.files_in(name), [], f"{name}: something was written")
-        return lines[0]
+        return self.assert_one_line_error(name, *needles)[0]
 
     def test_missing_file(self):
         self.assert_input_error("e_missing", "no-such-file.h5", "not found")
