@@ -78,22 +78,28 @@ std::string thousands(double value) {
   return (negative ? "-" : "") + out;
 }
 
+// Runs a job, printing the warnings it collected whether it succeeds or throws.
+template <typename Job>
+auto with_warnings(Job job) {
+  std::vector<Problem> warnings;
+  try {
+    auto result = job(warnings);
+    print_warnings(warnings);
+    return result;
+  } catch (...) {
+    print_warnings(warnings);
+    throw;
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 int run_command(const io::RunJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<Problem> warnings;
   Progress progress(quiet);
-  io::RunOutcome r;
-  try {
-    r = io::run_job(job, warnings, std::ref(progress));
-  } catch (...) {
-    print_warnings(warnings);
-    throw;
-  }
-  print_warnings(warnings);
+  const io::RunOutcome r = with_warnings([&](std::vector<Problem>& w) { return io::run_job(job, w, std::ref(progress)); });
   if (!quiet) {
     std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths << " paths, seed "
               << r.config.seed << (job.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
@@ -108,7 +114,6 @@ int run_command(const io::RunJob& job, bool quiet) {
 }
 
 int calibrate_command(const io::CalibrateJob& job, bool quiet) {
-  std::vector<Problem> warnings;
   const io::CalibrationStart start = [&](const CalibrationTarget& t, const SimulationSettings& settings) {
     if (quiet) return;
     std::cout << "calibrating inflow.first.annual." << t.year << " of " << job.scenario << " so that " << job.series << " "
@@ -126,14 +131,8 @@ int calibrate_command(const io::CalibrateJob& job, bool quiet) {
                 100 * (a[1] / band[1] - 1), 100 * (a[2] / band[2] - 1));
     std::fflush(stdout);
   };
-  io::CalibrationRecord record;
-  try {
-    record = io::calibrate_job(job, warnings, start, log);
-  } catch (...) {
-    print_warnings(warnings);
-    throw;
-  }
-  print_warnings(warnings);
+  const io::CalibrationRecord record =
+      with_warnings([&](std::vector<Problem>& w) { return io::calibrate_job(job, w, start, log); });
   const auto& a = record.result.achieved;
   std::cout << "wrote " << job.output << ": inflow.first.annual." << record.target.year << " = "
             << io::calibrated_entry_text(record) << "\n"
@@ -145,16 +144,9 @@ int calibrate_command(const io::CalibrateJob& job, bool quiet) {
 
 int sensitivity_command(const io::SensitivityJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<Problem> warnings;
   Progress progress(quiet);
-  std::string output;
-  try {
-    output = io::sensitivity_job(job, warnings, std::ref(progress));
-  } catch (...) {
-    print_warnings(warnings);
-    throw;
-  }
-  print_warnings(warnings);
+  const std::string output =
+      with_warnings([&](std::vector<Problem>& w) { return io::sensitivity_job(job, w, std::ref(progress)); });
   if (!quiet) std::cout << io::describe_sensitivity(output) << "\n";
   std::printf("results: %s (%.2f s)\n", output.c_str(), seconds_since(t0));
   return kExitOk;
