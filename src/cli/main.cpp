@@ -206,6 +206,11 @@ int main(int argc, char** argv) {
                       "design of the path-level inputs: mc (default), lhs (Latin hypercube) or sobol (shifted Sobol "
                       "points); the monthly noise stays Monte Carlo");
   run_cmd->add_flag("--overwrite", run.overwrite, "replace an existing results file");
+  run_cmd->add_option("--quantiles", run.quantiles,
+                      "exact (every path kept), sketch (DDSketch, bounded memory, <= 1% relative error) or auto "
+                      "(exact while it fits --memory-limit; default)");
+  run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
+      ->check(CLI::PositiveNumber);
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 
   std::vector<std::string> validate_files;

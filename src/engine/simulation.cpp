@@ -3,6 +3,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
 
 #include <sys/mman.h>
@@ -16,6 +17,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "engine/inputs.h"
+#include "engine/sketch.h"
 #include "model/chain.h"
 
 namespace mppmc {
@@ -57,9 +59,10 @@ class ThreadLimit {
   mutable tbb::task_arena arena_;
 };
 
-// Simulates paths [begin, begin + n) into their slots of `result`.
+// Simulates paths [begin, begin + n) into slots [slot, slot + n) of `result` (slot = begin for
+// a run's full result, 0 for a chunk's own buffer).
 void simulate_block(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
-                    std::int64_t begin, int n, SimulationResult& result) {
+                    std::int64_t begin, int n, SimulationResult& result, std::int64_t slot) {
   const int months = scenario.horizon_months;
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
@@ -85,7 +88,7 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
       for (int y = 0; y < years; ++y) level[static_cast<std::size_t>(y) * n + i] = path_level[y];
       for (std::size_t k = 0; k < measures; ++k) effect[k * n + i] = path_effect[k];
       std::copy(path_recorded.begin(), path_recorded.end(),
-                result.input_samples().begin() + static_cast<std::ptrdiff_t>((begin + i) * recorded));
+                result.input_samples().begin() + static_cast<std::ptrdiff_t>((slot + i) * recorded));
     }
   }
 
@@ -147,16 +150,16 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
     in.first = first.data();
 
     std::array<double*, kSeriesCount> out;
-    for (int s = 0; s < kSeriesCount; ++s) out[s] = result.monthly(static_cast<SeriesId>(s), m) + begin;
+    for (int s = 0; s < kSeriesCount; ++s) out[s] = result.monthly(static_cast<SeriesId>(s), m) + slot;
     step_month(n, in, stock_ptr, out);
   }
 
   // Annual values: flows summed over the year's months in month order, stocks at year end.
   for (const SeriesInfo& info : series()) {
-    for (int y = 0; y < years; ++y) std::fill_n(result.annual(info.id, y) + begin, n, 0.0);
+    for (int y = 0; y < years; ++y) std::fill_n(result.annual(info.id, y) + slot, n, 0.0);
     for (int m = 0; m < months; ++m) {
-      const double* column = result.monthly(info.id, m) + begin;
-      double* target = result.annual(info.id, scenario.year_slot(m)) + begin;
+      const double* column = result.monthly(info.id, m) + slot;
+      double* target = result.annual(info.id, scenario.year_slot(m)) + slot;
       if (info.kind == SeriesKind::flow)
         for (int i = 0; i < n; ++i) target[i] += column[i];
       else
@@ -167,7 +170,7 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
   // A non-finite value is a bug or an input the checks let through: name its replay address.
   for (const SeriesInfo& info : series())
     for (int m = 0; m < months; ++m) {
-      const double* column = result.monthly(info.id, m) + begin;
+      const double* column = result.monthly(info.id, m) + slot;
       for (int i = 0; i < n; ++i)
         if (!std::isfinite(column[i])) {
           std::ostringstream what;
@@ -208,7 +211,7 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
       for (std::int64_t b = r.begin(); b != r.end(); ++b) {
         const std::int64_t begin = b * block;
         const int n = static_cast<int>(std::min(block, settings.paths - begin));
-        simulate_block(scenario, plan, settings, begin, n, result);
+        simulate_block(scenario, plan, settings, begin, n, result, begin);
         const std::int64_t now = done.fetch_add(n) + n;
         // Progress only reports; it never feeds back into the numbers.
         if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
@@ -264,6 +267,155 @@ Summary summarize_difference(const SimulationResult& baseline, const SimulationR
                              for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = v[i] - b[i];
                              return static_cast<const double*>(buffer.data());
                            });
+}
+
+namespace {
+
+// Running moments of one column over one chunk; merged in chunk order (Chan, Golub & LeVeque
+// 1979), so the mean and std do not depend on which thread did which chunk.
+struct ChunkMoments {
+  double mean = 0, m2 = 0;
+};
+
+// Sketches and chunk moments of one set of columns (a scenario's, or a comparison's).
+struct StreamedSet {
+  std::vector<ChunkMoments> moments;  // [chunk][column]
+};
+
+Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<ChunkMoments>& moments,
+               std::int64_t chunks, std::int64_t paths, int months, int years, const std::vector<double>& percentiles,
+               const std::array<double, 3>& band_percentiles) {
+  const std::size_t columns = sketches.size();
+  const std::size_t monthly = static_cast<std::size_t>(kSeriesCount) * months;
+  Summary summary;
+  summary.percentiles = percentiles;
+  summary.band_percentiles = band_percentiles;
+  const std::vector<double> band(band_percentiles.begin(), band_percentiles.end());
+  for (ColumnStatistics* stats : {&summary.monthly, &summary.annual}) {
+    const std::size_t count = stats == &summary.monthly ? monthly : static_cast<std::size_t>(kSeriesCount) * years;
+    stats->quantiles.resize(percentiles.size() * count);
+    stats->band.resize(3 * count);
+    stats->mean.resize(count);
+    stats->std.resize(count);
+  }
+  tbb::parallel_for(std::size_t{0}, columns, [&](std::size_t c) {
+    const bool is_monthly = c < monthly;
+    ColumnStatistics& stats = is_monthly ? summary.monthly : summary.annual;
+    const std::size_t local = is_monthly ? c : c - monthly;
+    const std::size_t count = stats.mean.size();
+    const std::vector<double> q = sketches[c].percentiles(percentiles);
+    const std::vector<double> b = sketches[c].percentiles(band);
+    for (std::size_t k = 0; k < q.size(); ++k) stats.quantiles[k * count + local] = q[k];
+    for (std::size_t k = 0; k < 3; ++k) stats.band[k * count + local] = b[k];
+    double n = 0, mean = 0, m2 = 0;
+    for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+      const double nb = static_cast<double>(std::min(kStreamChunk, paths - chunk * kStreamChunk));
+      const ChunkMoments& m = moments[static_cast<std::size_t>(chunk) * columns + c];
+      const double total = n + nb;
+      const double delta = m.mean - mean;
+      mean += delta * nb / total;
+      m2 += m.m2 + delta * delta * n * nb / total;
+      n = total;
+    }
+    stats.mean[local] = mean;
+    stats.std[local] = std::sqrt(m2 / n);
+  });
+  return summary;
+}
+
+}  // namespace
+
+StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenarios, const SimulationSettings& settings,
+                                      const std::vector<const PathDesign*>& designs,
+                                      const std::vector<double>& percentiles,
+                                      const std::array<double, 3>& band_percentiles, double alpha,
+                                      const InputRowsSink& sink, const ProgressCallback& progress) {
+  MPPMC_CHECK(!scenarios.empty());
+  const Scenario& base = *scenarios.front();
+  const int months = base.horizon_months, years = base.year_count();
+  const std::size_t columns = static_cast<std::size_t>(kSeriesCount) * (months + years);
+  const std::size_t sets = 2 * scenarios.size() - 1;  // runs, then differences of the variants
+  const std::int64_t chunks = (settings.paths + kStreamChunk - 1) / kStreamChunk;
+  std::vector<InputPlan> plans;
+  std::vector<SimulationSettings> per_scenario(scenarios.size(), settings);
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    plans.emplace_back(*scenarios[s]);
+    if (!designs.empty()) per_scenario[s].design = designs[s];
+  }
+
+  std::vector<StreamedSet> moments(sets);
+  for (StreamedSet& m : moments) m.moments.resize(static_cast<std::size_t>(chunks) * columns);
+  // Sketch counts are integers: each thread keeps its own and they are added up at the end.
+  tbb::enumerable_thread_specific<std::vector<QuantileSketch>> local_sketches(
+      [&] { return std::vector<QuantileSketch>(sets * columns, QuantileSketch(alpha)); });
+
+  std::atomic<std::int64_t> done{0};
+  const ThreadLimit limit(settings.threads);
+  limit.arena().execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, chunks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
+      std::vector<QuantileSketch>& sketches = local_sketches.local();
+      for (std::int64_t chunk = r.begin(); chunk != r.end(); ++chunk) {
+        const std::int64_t first = chunk * kStreamChunk;
+        const auto n = static_cast<int>(std::min(kStreamChunk, settings.paths - first));
+        std::vector<SimulationResult> results;
+        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+          results.emplace_back(n, months, years, plans[s].recorded_names());
+          for (int b = 0; b < n; b += settings.block_size) {
+            const int size = std::min(settings.block_size, n - b);
+            simulate_block(*scenarios[s], plans[s], per_scenario[s], first + b, size, results.back(), b);
+          }
+          if (sink) sink(s, first, n, results.back().input_samples().data());
+        }
+        std::vector<double> difference(static_cast<std::size_t>(n));
+        for (std::size_t set = 0; set < sets; ++set) {
+          const bool is_difference = set >= scenarios.size();
+          const std::size_t run = is_difference ? set - scenarios.size() + 1 : set;
+          for (std::size_t c = 0; c < columns; ++c) {
+            const bool is_monthly = c < static_cast<std::size_t>(kSeriesCount) * months;
+            auto column_of = [&](const SimulationResult& result) {
+              const int local = static_cast<int>(is_monthly ? c : c - static_cast<std::size_t>(kSeriesCount) * months);
+              const int periods = is_monthly ? months : years;
+              const auto series = static_cast<SeriesId>(local / periods);
+              return is_monthly ? result.monthly(series, local % periods) : result.annual(series, local % periods);
+            };
+            const double* x = column_of(results[run]);
+            if (is_difference) {
+              const double* b = column_of(results[0]);
+              for (int i = 0; i < n; ++i) difference[static_cast<std::size_t>(i)] = x[i] - b[i];
+              x = difference.data();
+            }
+            QuantileSketch& sketch = sketches[set * columns + c];
+            for (int i = 0; i < n; ++i) sketch.add(x[i]);
+            double sum = 0;
+            for (int i = 0; i < n; ++i) sum += x[i];
+            const double mean = sum / n;
+            double m2 = 0;
+            for (int i = 0; i < n; ++i) m2 += (x[i] - mean) * (x[i] - mean);
+            moments[set].moments[static_cast<std::size_t>(chunk) * columns + c] = {mean, m2};
+          }
+        }
+        const std::int64_t now = done.fetch_add(n) + n;
+        if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
+      }
+    });
+  });
+  if (progress) progress(settings.paths, settings.paths);
+
+  std::vector<QuantileSketch> merged(sets * columns, QuantileSketch(alpha));
+  for (const std::vector<QuantileSketch>& part : local_sketches)
+    for (std::size_t k = 0; k < merged.size(); ++k) merged[k].merge(part[k]);
+  StreamedSummaries out;
+  for (std::size_t set = 0; set < sets; ++set) {
+    std::vector<QuantileSketch> set_sketches(merged.begin() + static_cast<std::ptrdiff_t>(set * columns),
+                                             merged.begin() + static_cast<std::ptrdiff_t>((set + 1) * columns));
+    Summary summary;
+    limit.arena().execute([&] {
+      summary = finish(set_sketches, moments[set].moments, chunks, settings.paths, months, years, percentiles,
+                       band_percentiles);
+    });
+    (set < scenarios.size() ? out.runs : out.differences).push_back(std::move(summary));
+  }
+  return out;
 }
 
 }  // namespace mppmc

@@ -99,4 +99,30 @@ Summary summarize_difference(const SimulationResult& baseline, const SimulationR
                              const std::vector<double>& percentiles, const std::array<double, 3>& band_percentiles,
                              int threads = 0);
 
+//! Paths per chunk of a streamed run: the unit of work and of the partial moments, fixed so
+//! that the numbers do not depend on threads or block size.
+inline constexpr std::int64_t kStreamChunk = 2048;
+
+//! Receives one chunk's recorded inputs of one scenario: rows [first_row, first_row + rows)
+//! of /inputs/samples, row-major. Called from worker threads; the callee serialises.
+using InputRowsSink =
+    std::function<void(std::size_t scenario, std::int64_t first_row, std::int64_t rows, const double* samples)>;
+
+struct StreamedSummaries {
+  std::vector<Summary> runs;         //!< per scenario (baseline first)
+  std::vector<Summary> differences;  //!< per variant: the path-wise difference variant - baseline
+};
+
+//! Bounded-memory statistics: every scenario (baseline first, then variants; common random
+//! numbers) is simulated chunk by chunk, and each chunk's values go into DDSketches of relative
+//! accuracy `alpha` (percentiles and band) and into per-chunk moments merged in chunk order
+//! (mean, std). Memory is a few chunks per thread plus the sketches, whatever the number of
+//! paths. Bit for bit the same for any thread count or block size.
+//! `designs`: per scenario, its sampling design (or null for plain Monte Carlo); may be empty.
+StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenarios, const SimulationSettings& settings,
+                                      const std::vector<const PathDesign*>& designs,
+                                      const std::vector<double>& percentiles,
+                                      const std::array<double, 3>& band_percentiles, double alpha,
+                                      const InputRowsSink& sink, const ProgressCallback& progress = {});
+
 }  // namespace mppmc

@@ -189,6 +189,36 @@ void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize
   check_status(H5Dwrite(set.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write dataset " + name);
 }
 
+void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols) {
+  Handle space = simple_space({rows, cols});
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+}
+
+void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t count, hsize_t cols, const double* data) {
+  if (count == 0 || cols == 0) return;
+  Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+  Handle file_space(check(H5Dget_space(set.id()), "read a dataspace"), H5Sclose);
+  const hsize_t start[2] = {first, 0}, size[2] = {count, cols};
+  check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, size, nullptr), "select rows of " + name);
+  Handle memory = simple_space({count, cols});
+  check_status(H5Dwrite(set.id(), H5T_NATIVE_DOUBLE, memory.id(), file_space.id(), H5P_DEFAULT, data), "write rows of " + name);
+}
+
+Handle open_or_create_group(hid_t parent, const std::string& path) {
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t slash = path.find('/', pos);
+    const std::string prefix = path.substr(0, slash);
+    if (!exists(parent, prefix)) create_group(parent, prefix);
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  return open_group(parent, path);
+}
+
 bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
 
 std::string read_string_attribute(hid_t object, const std::string& name) {

@@ -47,6 +47,12 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::int32_t>& data);
 //! Variable-length UTF-8 strings, 1-D.
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& data);
+//! An empty float64 [rows, cols] dataset to be filled by write_rows.
+void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols);
+//! Rows [first, first + count) of a dataset made by create_matrix, from row-major data.
+void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t count, hsize_t cols, const double* data);
+//! Opens `path` (a/b/c) under parent, creating the groups that are missing.
+Handle open_or_create_group(hid_t parent, const std::string& path);
 //! Float32 [rows, cols] dataset, chunked by rows and deflate-compressed (for per-path series).
 void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols, const float* data);
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 
 #include "analysis/study.h"
@@ -69,6 +70,12 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   if (o.threads >= 0) config.threads = o.threads;
   if (o.block_size > 0) config.block_size = o.block_size;
   config.save_paths = o.save_paths || config.save_paths;
+  if (!o.quantiles.empty()) {
+    if (o.quantiles != "exact" && o.quantiles != "sketch" && o.quantiles != "auto")
+      problems.push_back(Problem::general("--quantiles " + o.quantiles + ": must be exact, sketch or auto"));
+    else config.quantiles = o.quantiles;
+  }
+  if (o.memory_limit_gb > 0) config.memory_limit_gb = o.memory_limit_gb;
   if (!o.sampling.empty() && !parse_sampling(o.sampling, config.sampling))
     problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
 
@@ -84,16 +91,23 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   else if (fs::exists(output) && !o.overwrite)
     problems.push_back(
         Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  // Exact percentiles keep every path's values (the baseline's and one variant's at a time);
+  // a sketch keeps a few chunks per thread. auto takes exact while it fits the limit.
+  bool sketch = config.quantiles == "sketch";
   if (problems.empty()) {
-    // Exact percentiles keep every path's values (the baseline's and one variant's at a time):
-    // refuse a run that cannot fit rather than let the system kill it hours later.
     std::uint64_t need = estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths);
     if (scenarios.size() > 1) need *= 2;
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
-    if (need > have / 10 * 9) {
-      char text[256];
+    const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
+    if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
+    if (sketch && config.save_paths)
+      problems.push_back(Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
+    if (!sketch && need > have / 10 * 9) {
+      // Refuse a run that cannot fit rather than let the system kill it hours later.
+      char text[320];
       std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
-                    "more than this machine's %.1f GB; use fewer --paths or a shorter horizon",
+                    "more than this machine's %.1f GB; use --quantiles sketch (bounded memory), fewer --paths or a "
+                    "shorter horizon",
                     static_cast<long long>(config.paths), scenarios.front().horizon_months, need / 1e9, have / 1e9);
       problems.push_back(Problem::general(text));
     }
@@ -107,31 +121,56 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   settings.threads = config.threads;
   settings.block_size = config.block_size;
   settings.deterministic = o.deterministic;
-  ResultsFile file(output, scenarios.front(), config, o.deterministic);
-  // Every scenario runs on the same seed and paths: a draw's address does not depend on the
-  // scenario, so the variants see the baseline's random numbers (common random numbers).
+  constexpr double kSketchAlpha = 0.005;  // relative accuracy; see docs/overnight.md for the bound
+  char method[32];
+  std::snprintf(method, sizeof method, "ddsketch:%g", kSketchAlpha);
+  ResultsFile file(output, scenarios.front(), config, o.deterministic, sketch ? method : "exact");
   // A sampled design per scenario, built from its own inputs (LHS columns are keyed by the
   // input, so a variant's shared inputs get the baseline's columns).
-  auto run = [&](const Scenario& scenario) {
-    const InputPlan plan(scenario);
-    std::optional<SampledDesign> design;
-    SimulationSettings these = settings;
-    if (config.sampling != Sampling::mc && !o.deterministic) {
-      design.emplace(plan, config.sampling, config.seed, config.paths);
-      these.design = &*design;
-    }
-    return simulate(scenario, these, progress);
-  };
-  const SimulationResult baseline = run(scenarios.front());
-  {
-    const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
-    file.write_baseline({&scenarios.front(), &baseline, &summary});
+  std::vector<InputPlan> plans;
+  std::vector<std::optional<SampledDesign>> designs(scenarios.size());
+  std::vector<const PathDesign*> design_ptrs;
+  for (const Scenario& scenario : scenarios) plans.emplace_back(scenario);
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    if (config.sampling != Sampling::mc && !o.deterministic) designs[k].emplace(plans[k], config.sampling, config.seed, config.paths);
+    design_ptrs.push_back(designs[k] ? &*designs[k] : nullptr);
   }
-  for (std::size_t k = 1; k < scenarios.size(); ++k) {
-    const SimulationResult variant = run(scenarios[k]);
-    const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
-    const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
-    file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+  auto variant_name = [&](std::size_t k) { return k == 0 ? std::string() : names[k]; };
+
+  if (sketch) {
+    // Bounded memory: every scenario chunk by chunk; inputs stream into the file.
+    for (std::size_t k = 0; k < scenarios.size(); ++k) file.begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
+    std::mutex file_lock;
+    const InputRowsSink sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
+      const std::lock_guard<std::mutex> hold(file_lock);
+      file.write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
+    };
+    std::vector<const Scenario*> pointers;
+    for (const Scenario& scenario : scenarios) pointers.push_back(&scenario);
+    const StreamedSummaries streamed =
+        summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha, sink, progress);
+    file.write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
+    for (std::size_t k = 1; k < scenarios.size(); ++k)
+      file.write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
+  } else {
+    // Every scenario runs on the same seed and paths: a draw's address does not depend on the
+    // scenario, so the variants see the baseline's random numbers (common random numbers).
+    auto run = [&](std::size_t k) {
+      SimulationSettings these = settings;
+      these.design = design_ptrs[k];
+      return simulate(scenarios[k], these, progress);
+    };
+    const SimulationResult baseline = run(0);
+    {
+      const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
+      file.write_baseline({&scenarios.front(), &baseline, &summary});
+    }
+    for (std::size_t k = 1; k < scenarios.size(); ++k) {
+      const SimulationResult variant = run(k);
+      const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
+      const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
+      file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+    }
   }
   file.commit();
 
@@ -141,6 +180,7 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   outcome.names = names;
   for (const Scenario& s : scenarios) outcome.titles.push_back(s.name);
   outcome.config = config;
+  outcome.quantile_method = sketch ? method : "exact";
   outcome.start = scenarios.front().start;
   outcome.horizon_months = scenarios.front().horizon_months;
   return outcome;

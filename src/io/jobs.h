@@ -33,6 +33,8 @@ struct RunJob {
   int threads = -1;
   int block_size = 0;
   std::string sampling;
+  std::string quantiles;        //!< exact | sketch | auto; empty: from the config
+  double memory_limit_gb = 0;   //!< auto's limit for exact percentiles; 0: from the config
   bool deterministic = false;
   bool save_paths = false;
   bool overwrite = false;
@@ -44,6 +46,7 @@ struct RunOutcome {
   std::vector<std::string> names;       //!< their file stems (variant names)
   std::vector<std::string> titles;      //!< their [scenario] names
   RunConfig config;                     //!< the effective settings
+  std::string quantile_method;          //!< "exact" or "ddsketch:<alpha>"
   MonthIndex start = 0;
   int horizon_months = 0;
 };

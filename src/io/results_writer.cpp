@@ -59,10 +59,11 @@ void write_statistics(hid_t parent, const char* name, const ColumnStatistics& st
 // The statistics, inputs and paths of one run under `group` (the root or a variant group).
 void write_run(hid_t group, const RunRecord& r, bool save_paths) {
   const Scenario& s = *r.scenario;
-  const SimulationResult& result = *r.result;
   const Summary& summary = *r.summary;
   write_statistics(group, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false);
   write_statistics(group, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true);
+  if (!r.result) return;  // streamed: the inputs are written already, paths are not kept
+  const SimulationResult& result = *r.result;
   {
     h5::Handle inputs = h5::create_group(group, "inputs");
     h5::write_dataset(inputs.id(), "names", result.input_names());
@@ -117,7 +118,8 @@ struct ResultsFile::State {
   h5::Handle file;
 };
 
-ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic)
+ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
+                         const std::string& quantile_method)
     : path_(std::move(path)), temporary_(temporary_name(path_)), save_paths_(config.save_paths),
       state_(std::make_unique<State>()) {
   create_parent(fs::path(path_));
@@ -133,7 +135,7 @@ ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& c
   h5::write_attribute(root, "start", format_year_month(s.start));
   h5::write_attribute(root, "horizon_months", static_cast<std::int64_t>(s.horizon_months));
   h5::write_attribute(root, "sampling", std::string(deterministic ? "deterministic" : sampling_name(config.sampling)));
-  h5::write_attribute(root, "quantile_method", std::string("exact"));
+  h5::write_attribute(root, "quantile_method", quantile_method);
   h5::write_attribute(root, "percentile_definition", std::string("Hyndman-Fan type 7 (numpy.percentile 'linear')"));
   h5::write_attribute(root, "created_utc", created_utc());
   h5::write_attribute(root, "config_toml", to_toml(config));
@@ -169,7 +171,7 @@ void ResultsFile::write_variant(const std::string& name, const RunRecord& run, c
   if (!h5::exists(root, "variants")) h5::create_group(root, "variants");
   if (!h5::exists(root, "compare")) h5::create_group(root, "compare");
   {
-    h5::Handle group = h5::create_group(root, "variants/" + name);
+    h5::Handle group = h5::open_or_create_group(root, "variants/" + name);
     write_scenario_attributes(group.id(), *run.scenario);
     write_run(group.id(), run, save_paths_);
   }
@@ -178,6 +180,22 @@ void ResultsFile::write_variant(const std::string& name, const RunRecord& run, c
   const Scenario& s = *run.scenario;
   write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false);
   write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true);
+}
+
+namespace {
+std::string inputs_group(const std::string& variant) { return variant.empty() ? "inputs" : "variants/" + variant + "/inputs"; }
+}  // namespace
+
+void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names) {
+  h5::Handle group = h5::open_or_create_group(state_->file.id(), inputs_group(variant));
+  h5::write_dataset(group.id(), "names", names);
+  h5::create_matrix(group.id(), "samples", static_cast<hsize_t>(rows), names.size());
+}
+
+void ResultsFile::write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows,
+                                   std::size_t columns, const double* data) {
+  h5::Handle group = h5::open_group(state_->file.id(), inputs_group(variant));
+  h5::write_rows(group.id(), "samples", static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), columns, data);
 }
 
 void ResultsFile::commit() {

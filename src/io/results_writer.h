@@ -14,7 +14,7 @@ namespace mppmc::io {
 //! One simulated scenario and what to record of it.
 struct RunRecord {
   const Scenario* scenario;
-  const SimulationResult* result;
+  const SimulationResult* result;  //!< null in sketch mode: inputs went through write_input_rows
   const Summary* summary;
 };
 
@@ -22,7 +22,8 @@ class ResultsFile {
  public:
   //! Starts `<path>.tmp-<pid>` with the root attributes, time axis, percentiles and band, taken
   //! from the baseline scenario and the effective settings.
-  ResultsFile(std::string path, const Scenario& baseline, const RunConfig& config, bool deterministic);
+  ResultsFile(std::string path, const Scenario& baseline, const RunConfig& config, bool deterministic,
+              const std::string& quantile_method = "exact");
   //! Removes the temporary file unless commit() succeeded.
   ~ResultsFile();
   ResultsFile(const ResultsFile&) = delete;
@@ -33,6 +34,11 @@ class ResultsFile {
   //! A variant under /variants/<name>/ (same layout as the root) and the statistics of the
   //! path-wise difference variant - baseline under /compare/<name>/.
   void write_variant(const std::string& name, const RunRecord& run, const Summary& difference);
+  //! Streamed runs: /inputs of the baseline (variant "") or of a variant, [rows, names] float64,
+  //! filled chunk by chunk with write_input_rows (the caller serialises the calls).
+  void begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names);
+  void write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows, std::size_t columns,
+                        const double* data);
   //! Closes the file and renames it into place.
   void commit();
 

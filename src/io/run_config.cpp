@@ -16,7 +16,7 @@ RunConfig read_run_config(const std::string& path) {
 
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kSchema = {
       {"run", {"paths", "seed", "threads", "block_size", "sampling"}},
-      {"statistics", {"percentiles"}},
+      {"statistics", {"percentiles", "quantiles", "memory_limit_gb"}},
       {"band", {"min_percentile", "medio_percentile", "max_percentile"}},
       {"output", {"dir", "save_paths"}},
   };
@@ -87,6 +87,17 @@ RunConfig read_run_config(const std::string& path) {
       }
     }
   }
+  if (const toml::node* n = doc->at_path("statistics.quantiles").node())
+    if (auto v = read_string(*n, "statistics.quantiles", path, d)) {
+      if (*v != "exact" && *v != "sketch" && *v != "auto")
+        d.error(location_of(*n, path), "statistics.quantiles", value_text(*n), "must be \"exact\", \"sketch\" or \"auto\"");
+      else config.quantiles = *v;
+    }
+  if (const toml::node* n = doc->at_path("statistics.memory_limit_gb").node())
+    if (auto v = read_number(*n, "statistics.memory_limit_gb", path, d)) {
+      if (*v < 0) d.error(location_of(*n, path), "statistics.memory_limit_gb", value_text(*n), "must be >= 0 (0: half the machine's memory)");
+      else config.memory_limit_gb = *v;
+    }
   const char* band_keys[3] = {"band.min_percentile", "band.medio_percentile", "band.max_percentile"};
   for (int k = 0; k < 3; ++k)
     if (const toml::node* n = doc->at_path(band_keys[k]).node())

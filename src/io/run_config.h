@@ -18,6 +18,8 @@ struct RunConfig {
   Sampling sampling = Sampling::mc;  //!< design of the path-level inputs
   std::vector<double> percentiles = {5, 10, 25, 50, 75, 90, 95};  //!< percent, ascending
   std::array<double, 3> band = {5, 50, 95};  //!< percentiles of the minimum, medio, maximum
+  std::string quantiles = "auto";  //!< exact | sketch | auto (exact while it fits memory_limit_gb)
+  double memory_limit_gb = 0;      //!< memory auto may use for exact percentiles; 0: half the machine's
   std::string output_dir = "results";
   bool save_paths = false;
 
