@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
@@ -31,7 +33,11 @@ using namespace mppmc;
 
 namespace {
 
-constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3;
+constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3, kExitInterrupted = 130;
+
+// SIGINT / SIGTERM ask a run to stop: a streamed run writes its checkpoint first.
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) { g_stop.store(true); }
 
 class Progress {
  public:
@@ -211,6 +217,10 @@ int main(int argc, char** argv) {
                       "(exact while it fits --memory-limit; default)");
   run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
+                      "streamed runs: write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM)")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("--resume", run.resume, "continue an interrupted streamed run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 
   std::vector<std::string> validate_files;
@@ -280,6 +290,9 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) {
+      std::signal(SIGINT, request_stop);
+      std::signal(SIGTERM, request_stop);
+      run.stop = &g_stop;
       run.seed_given = seed_option->count() > 0;
       return run_command(run, run_quiet);
     }
@@ -306,6 +319,9 @@ int main(int argc, char** argv) {
     std::cerr << "mppmc: " << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
               << " found; nothing was written\n";
     return kExitInput;
+  } catch (const Interrupted& e) {
+    std::cerr << "\nmppmc: " << e.what() << "\n";
+    return kExitInterrupted;
   } catch (const RuntimeError& e) {
     std::cerr << "mppmc: " << e.what() << "\n";
     return kExitRuntime;

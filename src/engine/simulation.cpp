@@ -9,6 +9,10 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <atomic>
 #include <optional>
 #include <cmath>
@@ -59,6 +63,13 @@ class ThreadLimit {
   mutable tbb::task_arena arena_;
 };
 
+// Where row `row`'s draws come from under `settings`.
+RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
+  if (settings.design) return settings.design->source(row);
+  const auto path = static_cast<std::uint32_t>(row);
+  return settings.deterministic ? plan.median_source(path) : plan.own_source(path);
+}
+
 // Simulates paths [begin, begin + n) into slots [slot, slot + n) of `result` (slot = begin for
 // a run's full result, 0 for a chunk's own buffer).
 void simulate_block(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
@@ -77,11 +88,8 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
     std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
         path_effect(measures), path_recorded(recorded);
     for (int i = 0; i < n; ++i) {
-      const auto path = static_cast<std::uint32_t>(begin + i);
       RowSource& source = sources[static_cast<std::size_t>(i)];
-      source = settings.design ? settings.design->source(begin + i)
-               : settings.deterministic ? plan.median_source(path)
-                                        : plan.own_source(path);
+      source = row_source(plan, settings, begin + i);
       plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
                 path_recorded.data());
       for (std::size_t k = 0; k < path_values.size(); ++k) values[k * n + i] = path_values[k];
@@ -211,6 +219,7 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
       for (std::int64_t b = r.begin(); b != r.end(); ++b) {
         const std::int64_t begin = b * block;
         const int n = static_cast<int>(std::min(block, settings.paths - begin));
+        if (settings.stop && settings.stop->load()) throw Interrupted("interrupted; nothing was written");
         simulate_block(scenario, plan, settings, begin, n, result, begin);
         const std::int64_t now = done.fetch_add(n) + n;
         // Progress only reports; it never feeds back into the numbers.
@@ -277,11 +286,6 @@ struct ChunkMoments {
   double mean = 0, m2 = 0;
 };
 
-// Sketches and chunk moments of one set of columns (a scenario's, or a comparison's).
-struct StreamedSet {
-  std::vector<ChunkMoments> moments;  // [chunk][column]
-};
-
 Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<ChunkMoments>& moments,
                std::int64_t chunks, std::int64_t paths, int months, int years, const std::vector<double>& percentiles,
                const std::array<double, 3>& band_percentiles) {
@@ -325,15 +329,79 @@ Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<Ch
 
 }  // namespace
 
+namespace {
+
+constexpr char kCheckpointMagic[8] = {'M', 'P', 'P', 'M', 'C', 'C', 'K', '1'};
+
+template <typename T>
+void put(std::ostream& out, const T& value) {
+  out.write(reinterpret_cast<const char*>(&value), sizeof value);
+}
+template <typename T>
+bool get(std::istream& in, T& value) {
+  return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
+}
+
+struct StreamState {
+  std::vector<std::uint8_t> done;              // per chunk
+  std::vector<QuantileSketch> sketches;        // [set][column], the completed chunks' counts
+  std::vector<std::vector<ChunkMoments>> moments;  // [set][chunk][column]
+};
+
+void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, const StreamState& state) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw RuntimeError("cannot write the checkpoint " + temporary);
+    out.write(kCheckpointMagic, sizeof kCheckpointMagic);
+    put(out, fingerprint);
+    put(out, paths);
+    put(out, static_cast<std::uint64_t>(state.done.size()));
+    put(out, static_cast<std::uint64_t>(state.sketches.size()));
+    out.write(reinterpret_cast<const char*>(state.done.data()), static_cast<std::streamsize>(state.done.size()));
+    for (const QuantileSketch& sketch : state.sketches) sketch.write(out);
+    for (const auto& set : state.moments)
+      out.write(reinterpret_cast<const char*>(set.data()), static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments)));
+    if (!out.flush()) throw RuntimeError("cannot write the checkpoint " + temporary);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) throw RuntimeError("cannot move the checkpoint into place at " + path + ": " + ec.message());
+}
+
+void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, StreamState& state) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": no checkpoint to resume from (run without --resume to start afresh)");
+  char magic[sizeof kCheckpointMagic];
+  std::uint64_t stored = 0, chunks = 0, cells = 0;
+  std::int64_t stored_paths = 0;
+  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0 || !get(in, stored) ||
+      !get(in, stored_paths) || !get(in, chunks) || !get(in, cells))
+    throw InputError(path + ": not an mppmc checkpoint");
+  if (stored != fingerprint || stored_paths != paths || chunks != state.done.size() || cells != state.sketches.size())
+    throw InputError(path + ": this checkpoint was written for other inputs (scenario, seed, paths, settings or mppmc "
+                            "version); remove it, or run without --resume to start afresh");
+  bool ok = static_cast<bool>(in.read(reinterpret_cast<char*>(state.done.data()), static_cast<std::streamsize>(chunks)));
+  for (QuantileSketch& sketch : state.sketches) ok = ok && sketch.read(in);
+  for (auto& set : state.moments)
+    ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(set.data()),
+                                         static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments))));
+  if (!ok) throw InputError(path + ": the checkpoint is truncated or damaged; remove it and start afresh");
+}
+
+}  // namespace
+
 StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenarios, const SimulationSettings& settings,
                                       const std::vector<const PathDesign*>& designs,
                                       const std::vector<double>& percentiles,
                                       const std::array<double, 3>& band_percentiles, double alpha,
-                                      const InputRowsSink& sink, const ProgressCallback& progress) {
+                                      const InputRowsSink& sink, const ProgressCallback& progress,
+                                      const StreamControl& control) {
   MPPMC_CHECK(!scenarios.empty());
   const Scenario& base = *scenarios.front();
   const int months = base.horizon_months, years = base.year_count();
   const std::size_t columns = static_cast<std::size_t>(kSeriesCount) * (months + years);
+  const std::size_t monthly_columns = static_cast<std::size_t>(kSeriesCount) * months;
   const std::size_t sets = 2 * scenarios.size() - 1;  // runs, then differences of the variants
   const std::int64_t chunks = (settings.paths + kStreamChunk - 1) / kStreamChunk;
   std::vector<InputPlan> plans;
@@ -342,75 +410,122 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
     plans.emplace_back(*scenarios[s]);
     if (!designs.empty()) per_scenario[s].design = designs[s];
   }
+  auto rows_of = [&](std::int64_t chunk) { return static_cast<int>(std::min(kStreamChunk, settings.paths - chunk * kStreamChunk)); };
 
-  std::vector<StreamedSet> moments(sets);
-  for (StreamedSet& m : moments) m.moments.resize(static_cast<std::size_t>(chunks) * columns);
-  // Sketch counts are integers: each thread keeps its own and they are added up at the end.
+  StreamState state;
+  state.done.assign(static_cast<std::size_t>(chunks), 0);
+  state.sketches.assign(sets * columns, QuantileSketch(alpha));
+  state.moments.assign(sets, std::vector<ChunkMoments>(static_cast<std::size_t>(chunks) * columns));
+  const ThreadLimit limit(settings.threads);
+  std::atomic<std::int64_t> done{0};
+
+  if (control.resume) {
+    read_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
+    // The completed chunks' recorded inputs are a pure function of their addresses: draw them again.
+    limit.arena().execute([&] {
+      tbb::parallel_for(std::int64_t{0}, chunks, [&](std::int64_t chunk) {
+        if (!state.done[static_cast<std::size_t>(chunk)]) return;
+        const int n = rows_of(chunk);
+        for (std::size_t s = 0; s < scenarios.size(); ++s) {
+          const Scenario& scenario = *scenarios[s];
+          const int y = scenario.year_count();
+          std::vector<double> values(static_cast<std::size_t>(kParamCount) * y), level(y), effects(scenario.measures.size());
+          const std::size_t k = plans[s].recorded_names().size();
+          std::vector<double> rows(static_cast<std::size_t>(n) * k);
+          for (int i = 0; i < n; ++i)
+            plans[s].draw(settings.seed, row_source(plans[s], per_scenario[s], chunk * kStreamChunk + i), values.data(),
+                          level.data(), effects.data(), &rows[static_cast<std::size_t>(i) * k]);
+          if (sink) sink(s, chunk * kStreamChunk, n, rows.data());
+        }
+      });
+    });
+    for (std::int64_t chunk = 0; chunk < chunks; ++chunk)
+      if (state.done[static_cast<std::size_t>(chunk)]) done += rows_of(chunk);
+  }
+
+  // Sketch counts are integers: each thread keeps its own, added to the state after each wave.
   tbb::enumerable_thread_specific<std::vector<QuantileSketch>> local_sketches(
       [&] { return std::vector<QuantileSketch>(sets * columns, QuantileSketch(alpha)); });
-
-  std::atomic<std::int64_t> done{0};
-  const ThreadLimit limit(settings.threads);
-  limit.arena().execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, chunks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
-      std::vector<QuantileSketch>& sketches = local_sketches.local();
-      for (std::int64_t chunk = r.begin(); chunk != r.end(); ++chunk) {
-        const std::int64_t first = chunk * kStreamChunk;
-        const auto n = static_cast<int>(std::min(kStreamChunk, settings.paths - first));
-        std::vector<SimulationResult> results;
-        for (std::size_t s = 0; s < scenarios.size(); ++s) {
-          results.emplace_back(n, months, years, plans[s].recorded_names());
-          for (int b = 0; b < n; b += settings.block_size) {
-            const int size = std::min(settings.block_size, n - b);
-            simulate_block(*scenarios[s], plans[s], per_scenario[s], first + b, size, results.back(), b);
-          }
-          if (sink) sink(s, first, n, results.back().input_samples().data());
-        }
-        std::vector<double> difference(static_cast<std::size_t>(n));
-        for (std::size_t set = 0; set < sets; ++set) {
-          const bool is_difference = set >= scenarios.size();
-          const std::size_t run = is_difference ? set - scenarios.size() + 1 : set;
-          for (std::size_t c = 0; c < columns; ++c) {
-            const bool is_monthly = c < static_cast<std::size_t>(kSeriesCount) * months;
-            auto column_of = [&](const SimulationResult& result) {
-              const int local = static_cast<int>(is_monthly ? c : c - static_cast<std::size_t>(kSeriesCount) * months);
-              const int periods = is_monthly ? months : years;
-              const auto series = static_cast<SeriesId>(local / periods);
-              return is_monthly ? result.monthly(series, local % periods) : result.annual(series, local % periods);
-            };
-            const double* x = column_of(results[run]);
-            if (is_difference) {
-              const double* b = column_of(results[0]);
-              for (int i = 0; i < n; ++i) difference[static_cast<std::size_t>(i)] = x[i] - b[i];
-              x = difference.data();
-            }
-            QuantileSketch& sketch = sketches[set * columns + c];
-            for (int i = 0; i < n; ++i) sketch.add(x[i]);
-            double sum = 0;
-            for (int i = 0; i < n; ++i) sum += x[i];
-            const double mean = sum / n;
-            double m2 = 0;
-            for (int i = 0; i < n; ++i) m2 += (x[i] - mean) * (x[i] - mean);
-            moments[set].moments[static_cast<std::size_t>(chunk) * columns + c] = {mean, m2};
-          }
-        }
-        const std::int64_t now = done.fetch_add(n) + n;
-        if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
+  auto simulate_chunk = [&](std::int64_t chunk) {
+    std::vector<QuantileSketch>& sketches = local_sketches.local();
+    const std::int64_t first = chunk * kStreamChunk;
+    const int n = rows_of(chunk);
+    std::vector<SimulationResult> results;
+    for (std::size_t s = 0; s < scenarios.size(); ++s) {
+      results.emplace_back(n, months, years, plans[s].recorded_names());
+      for (int b = 0; b < n; b += settings.block_size) {
+        const int size = std::min(settings.block_size, n - b);
+        simulate_block(*scenarios[s], plans[s], per_scenario[s], first + b, size, results.back(), b);
       }
+      if (sink) sink(s, first, n, results.back().input_samples().data());
+    }
+    std::vector<double> difference(static_cast<std::size_t>(n));
+    for (std::size_t set = 0; set < sets; ++set) {
+      const bool is_difference = set >= scenarios.size();
+      const std::size_t run = is_difference ? set - scenarios.size() + 1 : set;
+      for (std::size_t c = 0; c < columns; ++c) {
+        const bool is_monthly = c < monthly_columns;
+        auto column_of = [&](const SimulationResult& result) {
+          const int local = static_cast<int>(is_monthly ? c : c - monthly_columns);
+          const int periods = is_monthly ? months : years;
+          const auto series = static_cast<SeriesId>(local / periods);
+          return is_monthly ? result.monthly(series, local % periods) : result.annual(series, local % periods);
+        };
+        const double* x = column_of(results[run]);
+        if (is_difference) {
+          const double* b = column_of(results[0]);
+          for (int i = 0; i < n; ++i) difference[static_cast<std::size_t>(i)] = x[i] - b[i];
+          x = difference.data();
+        }
+        QuantileSketch& sketch = sketches[set * columns + c];
+        for (int i = 0; i < n; ++i) sketch.add(x[i]);
+        double sum = 0;
+        for (int i = 0; i < n; ++i) sum += x[i];
+        const double mean = sum / n;
+        double m2 = 0;
+        for (int i = 0; i < n; ++i) m2 += (x[i] - mean) * (x[i] - mean);
+        state.moments[set][static_cast<std::size_t>(chunk) * columns + c] = {mean, m2};
+      }
+    }
+    const std::int64_t now = done.fetch_add(n) + n;
+    if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
+  };
+
+  // Waves of chunks; between waves the state is complete for the chunks done so far.
+  std::vector<std::int64_t> pending;
+  for (std::int64_t chunk = 0; chunk < chunks; ++chunk)
+    if (!state.done[static_cast<std::size_t>(chunk)]) pending.push_back(chunk);
+  const std::size_t wave = static_cast<std::size_t>(std::max(8, 4 * limit.arena().max_concurrency()));
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  for (std::size_t start = 0; start < pending.size(); start += wave) {
+    const std::size_t end = std::min(pending.size(), start + wave);
+    limit.arena().execute([&] {
+      tbb::parallel_for(start, end, [&](std::size_t k) { simulate_chunk(pending[k]); });
     });
-  });
+    for (const std::vector<QuantileSketch>& part : local_sketches)
+      for (std::size_t k = 0; k < part.size(); ++k) state.sketches[k].merge(part[k]);
+    local_sketches.clear();
+    for (std::size_t k = start; k < end; ++k) state.done[static_cast<std::size_t>(pending[k])] = 1;
+    const bool stop = control.stop && control.stop->load();
+    const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count();
+    if (!control.checkpoint.empty() && end < pending.size() &&
+        (stop || (control.checkpoint_seconds > 0 && since >= control.checkpoint_seconds))) {
+      write_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
+      last_checkpoint = std::chrono::steady_clock::now();
+    }
+    if (stop && end < pending.size())
+      throw Interrupted("interrupted after " + std::to_string(done.load()) + " of " + std::to_string(settings.paths) +
+                        " paths" + (control.checkpoint.empty() ? "" : "; checkpoint " + control.checkpoint));
+  }
   if (progress) progress(settings.paths, settings.paths);
 
-  std::vector<QuantileSketch> merged(sets * columns, QuantileSketch(alpha));
-  for (const std::vector<QuantileSketch>& part : local_sketches)
-    for (std::size_t k = 0; k < merged.size(); ++k) merged[k].merge(part[k]);
   StreamedSummaries out;
   for (std::size_t set = 0; set < sets; ++set) {
-    std::vector<QuantileSketch> set_sketches(merged.begin() + static_cast<std::ptrdiff_t>(set * columns),
-                                             merged.begin() + static_cast<std::ptrdiff_t>((set + 1) * columns));
+    std::vector<QuantileSketch> set_sketches(state.sketches.begin() + static_cast<std::ptrdiff_t>(set * columns),
+                                             state.sketches.begin() + static_cast<std::ptrdiff_t>((set + 1) * columns));
     Summary summary;
     limit.arena().execute([&] {
-      summary = finish(set_sketches, moments[set].moments, chunks, settings.paths, months, years, percentiles,
+      summary = finish(set_sketches, state.moments[set], chunks, settings.paths, months, years, percentiles,
                        band_percentiles);
     });
     (set < scenarios.size() ? out.runs : out.differences).push_back(std::move(summary));

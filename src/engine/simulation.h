@@ -3,7 +3,9 @@
 // month by month in structure-of-arrays form and writing into its own slots of the result
 // columns (one owner per slot), so the result is a pure function of (scenario, seed, paths).
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +27,8 @@ struct SimulationSettings {
   //! Where each row's draws come from (Latin hypercube, Sobol points, Saltelli matrices,
   //! tornado); null: plain Monte Carlo, row i drawing from path i's addresses.
   const PathDesign* design = nullptr;
+  //! When it turns true, the run stops at the next block by throwing Interrupted.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 //! All paths' values, column by column: a column is one series in one period, N paths long.
@@ -118,11 +122,31 @@ struct StreamedSummaries {
 //! accuracy `alpha` (percentiles and band) and into per-chunk moments merged in chunk order
 //! (mean, std). Memory is a few chunks per thread plus the sketches, whatever the number of
 //! paths. Bit for bit the same for any thread count or block size.
+//! Checkpoints of a streamed run: after every wave of chunks the state of the completed chunks
+//! (their merged sketches, their moments, which they are) can be written, atomically, to
+//! `checkpoint`; a resumed run reads it, regenerates the completed chunks' recorded inputs (a
+//! pure function of their addresses) and simulates only the rest, which gives the same numbers
+//! bit for bit as an uninterrupted run.
+struct StreamControl {
+  std::string checkpoint;           //!< path of the checkpoint file; empty: none
+  double checkpoint_seconds = 300;  //!< write one at least this often (0: only when stopped)
+  bool resume = false;              //!< start from `checkpoint`
+  std::uint64_t fingerprint = 0;    //!< of everything that determines the numbers; checked on resume
+  const std::atomic<bool>* stop = nullptr;  //!< when it turns true: write a checkpoint and throw Interrupted
+};
+
+//! Thrown when a streamed run stopped on request after writing its checkpoint.
+class Interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 //! `designs`: per scenario, its sampling design (or null for plain Monte Carlo); may be empty.
 StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenarios, const SimulationSettings& settings,
                                       const std::vector<const PathDesign*>& designs,
                                       const std::vector<double>& percentiles,
                                       const std::array<double, 3>& band_percentiles, double alpha,
-                                      const InputRowsSink& sink, const ProgressCallback& progress = {});
+                                      const InputRowsSink& sink, const ProgressCallback& progress = {},
+                                      const StreamControl& control = {});
 
 }  // namespace mppmc

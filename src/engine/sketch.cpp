@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <istream>
+#include <ostream>
 
 #include "core/error.h"
 
@@ -94,6 +96,40 @@ std::vector<double> QuantileSketch::percentiles(const std::vector<double>& perce
     out.push_back(fraction >= 0.5 ? upper - (upper - lower) * (1.0 - fraction) : lower + (upper - lower) * fraction);
   }
   return out;
+}
+
+namespace {
+template <typename T>
+void put(std::ostream& out, const T& value) {
+  out.write(reinterpret_cast<const char*>(&value), sizeof value);
+}
+template <typename T>
+bool get(std::istream& in, T& value) {
+  return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
+}
+}  // namespace
+
+void QuantileSketch::write(std::ostream& out) const {
+  put(out, zero_);
+  put(out, count_);
+  for (const Store* store : {&positive_, &negative_}) {
+    put(out, store->offset);
+    put(out, static_cast<std::uint64_t>(store->counts.size()));
+    out.write(reinterpret_cast<const char*>(store->counts.data()),
+              static_cast<std::streamsize>(store->counts.size() * sizeof(std::uint32_t)));
+  }
+}
+
+bool QuantileSketch::read(std::istream& in) {
+  if (!get(in, zero_) || !get(in, count_)) return false;
+  for (Store* store : {&positive_, &negative_}) {
+    std::uint64_t size = 0;
+    if (!get(in, store->offset) || !get(in, size) || size > (1u << 24)) return false;
+    store->counts.resize(size);
+    if (!in.read(reinterpret_cast<char*>(store->counts.data()), static_cast<std::streamsize>(size * sizeof(std::uint32_t))))
+      return false;
+  }
+  return true;
 }
 
 }  // namespace mppmc

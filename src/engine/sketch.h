@@ -7,6 +7,7 @@
 // |x| < kZero counts as zero. The bucket mapping is fixed, so merging is adding integer counts:
 // the result does not depend on the order of adds or merges (threads, blocks, processes).
 #include <cstdint>
+#include <iosfwd>
 #include <vector>
 
 namespace mppmc {
@@ -27,6 +28,12 @@ class QuantileSketch {
   //! statistics taken from the sketch: each within relative alpha of the exact percentile when
   //! the two neighbouring order statistics have one sign.
   std::vector<double> percentiles(const std::vector<double>& percents) const;
+
+  //! Binary form for checkpoints (native byte order: a checkpoint resumes on the machine kind
+  //! that wrote it).
+  void write(std::ostream& out) const;
+  //! Reads what write() wrote; false on a malformed stream.
+  bool read(std::istream& in);
 
  private:
   struct Store {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "analysis/study.h"
+#include "core/version.h"
 #include "engine/designs.h"
 #include "io/results_writer.h"
 #include "io/scenario_reader.h"
@@ -19,6 +20,17 @@
 namespace mppmc::io {
 
 namespace fs = std::filesystem;
+
+namespace {
+std::uint64_t fnv1a64(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+}  // namespace
 
 std::string shipped(const std::string& relative) {
   if (fs::exists(relative)) return relative;
@@ -100,6 +112,11 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
     if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
+    if ((o.resume || o.checkpoint_seconds >= 0) && !sketch)
+      problems.push_back(Problem::general("checkpoints are kept by streamed runs: add --quantiles sketch (exact "
+                                          "percentiles hold every path in memory and restart from the beginning)"));
+    if (o.resume && !fs::exists(output + ".ckpt"))
+      problems.push_back(Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
     if (sketch && config.save_paths)
       problems.push_back(Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
     if (!sketch && need > have / 10 * 9) {
@@ -121,6 +138,7 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   settings.threads = config.threads;
   settings.block_size = config.block_size;
   settings.deterministic = o.deterministic;
+  settings.stop = o.stop;
   constexpr double kSketchAlpha = 0.005;  // relative accuracy; see docs/overnight.md for the bound
   char method[32];
   std::snprintf(method, sizeof method, "ddsketch:%g", kSketchAlpha);
@@ -147,8 +165,20 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     };
     std::vector<const Scenario*> pointers;
     for (const Scenario& scenario : scenarios) pointers.push_back(&scenario);
-    const StreamedSummaries streamed =
-        summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha, sink, progress);
+    // The fingerprint of everything that determines the numbers: a checkpoint of other inputs
+    // is refused on --resume.
+    std::string identity = std::string(tool_version()) + "\n" + git_sha() + "\n" + method + "\n" +
+                           std::to_string(config.seed) + "\n" + std::to_string(config.paths) + "\n" +
+                           sampling_name(config.sampling) + (o.deterministic ? "\ndeterministic" : "") + "\n";
+    for (const Scenario& scenario : scenarios) identity += scenario.resolved_toml + "\n";
+    StreamControl control;
+    control.checkpoint = output + ".ckpt";
+    control.checkpoint_seconds = o.checkpoint_seconds < 0 ? 300 : o.checkpoint_seconds;
+    control.resume = o.resume;
+    control.fingerprint = fnv1a64(identity);
+    control.stop = o.stop;
+    const StreamedSummaries streamed = summarize_streaming(pointers, settings, design_ptrs, config.percentiles,
+                                                           config.band, kSketchAlpha, sink, progress, control);
     file.write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
     for (std::size_t k = 1; k < scenarios.size(); ++k)
       file.write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
@@ -173,6 +203,13 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     }
   }
   file.commit();
+  std::error_code ec;
+  fs::remove(output + ".ckpt", ec);  // the run is complete: its checkpoint has served
+  // Temporary files of earlier runs of this output that were killed (kill -9 leaves them).
+  const fs::path target(output);
+  const std::string stale = target.filename().string() + ".tmp-";
+  for (const auto& entry : fs::directory_iterator(target.has_parent_path() ? target.parent_path() : fs::path("."), ec))
+    if (entry.path().filename().string().rfind(stale, 0) == 0) fs::remove(entry.path(), ec);
 
   RunOutcome outcome;
   outcome.output = output;
