@@ -14,6 +14,7 @@ packages=(
   libcli11-dev         # CLI11: the command line
   librandom123-dev     # Random123: counter-based Philox draws
   libbenchmark-dev     # Google Benchmark: bench/ micro-benchmarks (scripts/bench.sh)
+  libopenmpi-dev openmpi-bin  # OpenMPI: runs across processes and machines (build-mpi/, docs/overnight.md)
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib  # scripts, read-back tests, NumPy peer
 )

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "analysis/calibration.h"
 #include "core/version.h"
+#include "engine/cluster.h"
 #include "engine/designs.h"
 #include "engine/simulation.h"
 #include "io/calibrated_scenario.h"
@@ -68,6 +69,7 @@ class Progress {
 };
 
 void print_warnings(const std::vector<Problem>& warnings) {
+  if (cluster_rank() != 0) return;
   for (const Problem& w : warnings) std::cerr << w.format() << "\n";
 }
 
@@ -104,8 +106,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int run_command(const io::RunJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
-  Progress progress(quiet);
+  const bool root = cluster_rank() == 0;  // under mpirun, rank 0 speaks for the run
+  Progress progress(quiet || !root);
   const io::RunOutcome r = with_warnings([&](std::vector<Problem>& w) { return io::run_job(job, w, std::ref(progress)); });
+  if (!root) return kExitOk;
   if (!quiet) {
     std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths << " paths, seed "
               << r.config.seed << (job.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
@@ -150,9 +154,11 @@ int calibrate_command(const io::CalibrateJob& job, bool quiet) {
 
 int sensitivity_command(const io::SensitivityJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
-  Progress progress(quiet);
+  const bool root = cluster_rank() == 0;
+  Progress progress(quiet || !root);
   const std::string output =
       with_warnings([&](std::vector<Problem>& w) { return io::sensitivity_job(job, w, std::ref(progress)); });
+  if (!root) return kExitOk;
   if (!quiet) std::cout << io::describe_sensitivity(output) << "\n";
   std::printf("results: %s (%.2f s)\n", output.c_str(), seconds_since(t0));
   return kExitOk;
@@ -179,7 +185,16 @@ int validate_command(const std::vector<std::string>& files) {
 
 }  // namespace
 
+int run_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  cluster_start(&argc, &argv);
+  const int code = run_main(argc, argv);
+  cluster_stop();
+  return code;
+}
+
+int run_main(int argc, char** argv) {
   CLI::App app{"mppmc " + std::string(tool_version()) +
                ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
                "Docs: README.md, docs/cli.md, docs/scenario-format.md, docs/hdf5-schema.md"};
@@ -315,6 +330,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   } catch (const InputError& e) {
+    if (cluster_rank() != 0) return kExitInput;  // every process found the same problems; rank 0 lists them
     for (const Problem& p : e.problems()) std::cerr << "error: " << p.format() << "\n";
     std::cerr << "mppmc: " << e.problems().size() << " problem" << (e.problems().size() == 1 ? "" : "s")
               << " found; nothing was written\n";

@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "engine/cluster.h"
 #include "engine/inputs.h"
 #include "engine/sketch.h"
 #include "model/chain.h"
@@ -212,11 +213,13 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
 
   const std::int64_t block = settings.block_size;
   const std::int64_t blocks = (settings.paths + block - 1) / block;
+  const int rank = cluster_rank(), ranks = cluster_size();
   std::atomic<std::int64_t> done{0};
   const ThreadLimit limit(settings.threads);
   limit.arena().execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
       for (std::int64_t b = r.begin(); b != r.end(); ++b) {
+        if (b % ranks != rank) continue;  // another process's block
         const std::int64_t begin = b * block;
         const int n = static_cast<int>(std::min(block, settings.paths - begin));
         if (settings.stop && settings.stop->load()) throw Interrupted("interrupted; nothing was written");
@@ -228,6 +231,34 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
     });
   });
   if (progress) progress(settings.paths, settings.paths);
+  if (ranks > 1) {
+    // Every process sends its blocks' values to rank 0, which puts them in their slots.
+    const std::size_t recorded = plan.recorded_names().size();
+    auto for_each_slice = [&](std::int64_t b, const auto& visit) {
+      const std::int64_t begin = b * block;
+      const auto n = static_cast<std::size_t>(std::min(block, settings.paths - begin));
+      for (const SeriesInfo& info : series()) {
+        for (int m = 0; m < result.months(); ++m) visit(result.monthly(info.id, m) + begin, n);
+        for (int y = 0; y < result.years(); ++y) visit(result.annual(info.id, y) + begin, n);
+      }
+      visit(result.input_samples().data() + static_cast<std::size_t>(begin) * recorded, n * recorded);
+    };
+    std::vector<char> mine;
+    for (std::int64_t b = rank; b < blocks; b += ranks)
+      for_each_slice(b, [&](const double* p, std::size_t n) {
+        const char* bytes = reinterpret_cast<const char*>(p);
+        mine.insert(mine.end(), bytes, bytes + n * sizeof(double));
+      });
+    const std::vector<std::vector<char>> all = gather_at_root(mine);
+    for (int from = 1; from < static_cast<int>(all.size()); ++from) {
+      std::size_t at = 0;
+      for (std::int64_t b = from; b < blocks; b += ranks)
+        for_each_slice(b, [&](double* p, std::size_t n) {
+          std::memcpy(p, all[static_cast<std::size_t>(from)].data() + at, n * sizeof(double));
+          at += n * sizeof(double);
+        });
+    }
+  }
   return result;
 }
 
@@ -419,12 +450,12 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
   const ThreadLimit limit(settings.threads);
   std::atomic<std::int64_t> done{0};
 
-  if (control.resume) {
-    read_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
-    // The completed chunks' recorded inputs are a pure function of their addresses: draw them again.
+  // Recorded inputs are a pure function of their addresses: chunks whose values came from a
+  // checkpoint or another process get their inputs drawn again.
+  auto regenerate_inputs = [&](const std::vector<std::uint8_t>& which) {
     limit.arena().execute([&] {
       tbb::parallel_for(std::int64_t{0}, chunks, [&](std::int64_t chunk) {
-        if (!state.done[static_cast<std::size_t>(chunk)]) return;
+        if (!which[static_cast<std::size_t>(chunk)]) return;
         const int n = rows_of(chunk);
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
           const Scenario& scenario = *scenarios[s];
@@ -439,9 +470,14 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
         }
       });
     });
+  };
+  if (control.resume) {
+    read_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
+    regenerate_inputs(state.done);
     for (std::int64_t chunk = 0; chunk < chunks; ++chunk)
       if (state.done[static_cast<std::size_t>(chunk)]) done += rows_of(chunk);
   }
+  const int rank = cluster_rank(), ranks = cluster_size();
 
   // Sketch counts are integers: each thread keeps its own, added to the state after each wave.
   tbb::enumerable_thread_specific<std::vector<QuantileSketch>> local_sketches(
@@ -494,7 +530,7 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
   // Waves of chunks; between waves the state is complete for the chunks done so far.
   std::vector<std::int64_t> pending;
   for (std::int64_t chunk = 0; chunk < chunks; ++chunk)
-    if (!state.done[static_cast<std::size_t>(chunk)]) pending.push_back(chunk);
+    if (!state.done[static_cast<std::size_t>(chunk)] && chunk % ranks == rank) pending.push_back(chunk);
   const std::size_t wave = static_cast<std::size_t>(std::max(8, 4 * limit.arena().max_concurrency()));
   auto last_checkpoint = std::chrono::steady_clock::now();
   for (std::size_t start = 0; start < pending.size(); start += wave) {
@@ -518,6 +554,35 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
                         " paths" + (control.checkpoint.empty() ? "" : "; checkpoint " + control.checkpoint));
   }
   if (progress) progress(settings.paths, settings.paths);
+  if (ranks > 1) {
+    // Rank 0 adds the other processes' sketch counts and takes their chunks' moments; the
+    // inputs of their chunks are drawn again here (they never travel).
+    std::ostringstream packed(std::ios::binary);
+    for (const QuantileSketch& sketch : state.sketches) sketch.write(packed);
+    for (std::int64_t chunk = rank; chunk < chunks; chunk += ranks)
+      for (const auto& set : state.moments)
+        packed.write(reinterpret_cast<const char*>(&set[static_cast<std::size_t>(chunk) * columns]),
+                     static_cast<std::streamsize>(columns * sizeof(ChunkMoments)));
+    const std::string bytes = packed.str();
+    const std::vector<std::vector<char>> all = gather_at_root(std::vector<char>(bytes.begin(), bytes.end()));
+    std::vector<std::uint8_t> others(static_cast<std::size_t>(chunks), 0);
+    for (int from = 1; from < static_cast<int>(all.size()); ++from) {
+      std::istringstream in(std::string(all[static_cast<std::size_t>(from)].begin(), all[static_cast<std::size_t>(from)].end()),
+                            std::ios::binary);
+      for (QuantileSketch& sketch : state.sketches) {
+        QuantileSketch part(alpha);
+        MPPMC_CHECK(part.read(in));
+        sketch.merge(part);
+      }
+      for (std::int64_t chunk = from; chunk < chunks; chunk += ranks) {
+        for (auto& set : state.moments)
+          in.read(reinterpret_cast<char*>(&set[static_cast<std::size_t>(chunk) * columns]),
+                  static_cast<std::streamsize>(columns * sizeof(ChunkMoments)));
+        others[static_cast<std::size_t>(chunk)] = 1;
+      }
+    }
+    if (rank == 0) regenerate_inputs(others);
+  }
 
   StreamedSummaries out;
   for (std::size_t set = 0; set < sets; ++set) {

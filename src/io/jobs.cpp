@@ -11,6 +11,7 @@
 
 #include "analysis/study.h"
 #include "core/version.h"
+#include "engine/cluster.h"
 #include "engine/designs.h"
 #include "io/results_writer.h"
 #include "io/scenario_reader.h"
@@ -112,6 +113,9 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
     if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
+    if ((o.resume || o.checkpoint_seconds >= 0) && cluster_size() > 1)
+      problems.push_back(Problem::general("checkpoints are kept by runs in one process; run without mpirun to use "
+                                          "--checkpoint-seconds or --resume"));
     if ((o.resume || o.checkpoint_seconds >= 0) && !sketch)
       problems.push_back(Problem::general("checkpoints are kept by streamed runs: add --quantiles sketch (exact "
                                           "percentiles hold every path in memory and restart from the beginning)"));
@@ -130,7 +134,9 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     }
   }
   if (!problems.empty()) throw InputError(problems);
-  check_writable(output);
+  // With several processes rank 0 writes the file; the others only simulate their share.
+  const bool writer = cluster_rank() == 0;
+  if (writer) check_writable(output);
 
   SimulationSettings settings;
   settings.seed = config.seed;
@@ -142,7 +148,8 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   constexpr double kSketchAlpha = 0.005;  // relative accuracy; see docs/overnight.md for the bound
   char method[32];
   std::snprintf(method, sizeof method, "ddsketch:%g", kSketchAlpha);
-  ResultsFile file(output, scenarios.front(), config, o.deterministic, sketch ? method : "exact");
+  std::optional<ResultsFile> file;
+  if (writer) file.emplace(output, scenarios.front(), config, o.deterministic, sketch ? method : "exact");
   // A sampled design per scenario, built from its own inputs (LHS columns are keyed by the
   // input, so a variant's shared inputs get the baseline's columns).
   std::vector<InputPlan> plans;
@@ -157,11 +164,13 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
 
   if (sketch) {
     // Bounded memory: every scenario chunk by chunk; inputs stream into the file.
-    for (std::size_t k = 0; k < scenarios.size(); ++k) file.begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
+    if (writer)
+      for (std::size_t k = 0; k < scenarios.size(); ++k) file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
     std::mutex file_lock;
-    const InputRowsSink sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
+    InputRowsSink sink;
+    if (writer) sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
       const std::lock_guard<std::mutex> hold(file_lock);
-      file.write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
+      file->write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
     };
     std::vector<const Scenario*> pointers;
     for (const Scenario& scenario : scenarios) pointers.push_back(&scenario);
@@ -172,16 +181,18 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
                            sampling_name(config.sampling) + (o.deterministic ? "\ndeterministic" : "") + "\n";
     for (const Scenario& scenario : scenarios) identity += scenario.resolved_toml + "\n";
     StreamControl control;
-    control.checkpoint = output + ".ckpt";
+    if (cluster_size() == 1) control.checkpoint = output + ".ckpt";
     control.checkpoint_seconds = o.checkpoint_seconds < 0 ? 300 : o.checkpoint_seconds;
     control.resume = o.resume;
     control.fingerprint = fnv1a64(identity);
     control.stop = o.stop;
     const StreamedSummaries streamed = summarize_streaming(pointers, settings, design_ptrs, config.percentiles,
                                                            config.band, kSketchAlpha, sink, progress, control);
-    file.write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
-    for (std::size_t k = 1; k < scenarios.size(); ++k)
-      file.write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
+    if (writer) {
+      file->write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
+      for (std::size_t k = 1; k < scenarios.size(); ++k)
+        file->write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
+    }
   } else {
     // Every scenario runs on the same seed and paths: a draw's address does not depend on the
     // scenario, so the variants see the baseline's random numbers (common random numbers).
@@ -191,18 +202,21 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
       return simulate(scenarios[k], these, progress);
     };
     const SimulationResult baseline = run(0);
-    {
+    if (writer) {
       const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
-      file.write_baseline({&scenarios.front(), &baseline, &summary});
+      file->write_baseline({&scenarios.front(), &baseline, &summary});
     }
     for (std::size_t k = 1; k < scenarios.size(); ++k) {
       const SimulationResult variant = run(k);
+      if (!writer) continue;
       const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
       const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
-      file.write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+      file->write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
     }
   }
-  file.commit();
+  RunOutcome outcome;
+  if (!writer) return outcome;  // rank 0 reports
+  file->commit();
   std::error_code ec;
   fs::remove(output + ".ckpt", ec);  // the run is complete: its checkpoint has served
   // Temporary files of earlier runs of this output that were killed (kill -9 leaves them).
@@ -211,7 +225,6 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   for (const auto& entry : fs::directory_iterator(target.has_parent_path() ? target.parent_path() : fs::path("."), ec))
     if (entry.path().filename().string().rfind(stale, 0) == 0) fs::remove(entry.path(), ec);
 
-  RunOutcome outcome;
   outcome.output = output;
   outcome.files = scenario_paths;
   outcome.names = names;
@@ -246,6 +259,7 @@ CalibrationRecord calibrate_job(const CalibrateJob& o, std::vector<Problem>& war
   if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
   if (fs::exists(o.output) && !o.overwrite)
     problems.push_back(Problem::general("the output " + o.output + " exists; pass --overwrite to replace it"));
+  if (cluster_size() > 1) problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);
   target.year = o.year;
   std::copy(o.band.begin(), o.band.end(), target.band.begin());
@@ -320,6 +334,7 @@ std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warni
     options.seed = o.seed_given ? o.seed : 1;
     if (o.bootstrap >= 0) options.bootstrap = o.bootstrap;
     const std::int64_t n = o.samples > 0 ? o.samples : 16384;
+    if (cluster_rank() != 0) return output;  // benchmarks are cheap: rank 0 runs them alone
     check_writable(output);
     const SobolIndices indices = run_benchmark(benchmark, sampling, n, options);
     write_benchmark_results(output, benchmark_spec(benchmark), indices, sampling, n, options);
@@ -328,9 +343,9 @@ std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warni
     if (o.seed_given) study.seed = o.seed;
     if (!o.sampling.empty()) study.sampling = sampling;
     if (o.bootstrap >= 0) study.bootstrap = o.bootstrap;
-    check_writable(output);
-    const StudyResult result = run_study(study, o.threads, progress);
-    write_study_results(output, study, result);
+    if (cluster_rank() == 0) check_writable(output);
+    const StudyResult result = run_study(study, o.threads, progress);  // simulate() splits its paths over the processes
+    if (cluster_rank() == 0) write_study_results(output, study, result);
   }
   return output;
 }
