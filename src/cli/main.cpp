@@ -36,7 +36,7 @@ namespace {
 
 constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3, kExitInterrupted = 130;
 
-// SIGINT / SIGTERM ask a run to stop: a streamed run writes its checkpoint first.
+// SIGINT / SIGTERM ask a run to stop: it writes its checkpoint first.
 std::atomic<bool> g_stop{false};
 extern "C" void request_stop(int) { g_stop.store(true); }
 
@@ -233,9 +233,9 @@ int run_main(int argc, char** argv) {
   run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
-                      "streamed runs: write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM)")
+                      "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM)")
       ->check(CLI::NonNegativeNumber);
-  run_cmd->add_flag("--resume", run.resume, "continue an interrupted streamed run from <output>.ckpt (same command)");
+  run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 
   std::vector<std::string> validate_files;

@@ -64,6 +64,23 @@ class ThreadLimit {
   mutable tbb::task_arena arena_;
 };
 
+// Visits the slices of paths [begin, begin + n) of every column of `result` (monthly, annual,
+// then the recorded inputs), in a fixed order: what a process sends or a checkpoint stores.
+template <typename Result, typename Visit>
+void visit_slices(Result& result, std::int64_t begin, std::size_t n, const Visit& visit) {
+  for (const SeriesInfo& info : series()) {
+    for (int m = 0; m < result.months(); ++m) visit(result.monthly(info.id, m) + begin, n);
+    for (int y = 0; y < result.years(); ++y) visit(result.annual(info.id, y) + begin, n);
+  }
+  const std::size_t recorded = result.input_names().size();
+  visit(result.input_samples().data() + static_cast<std::size_t>(begin) * recorded, n * recorded);
+}
+
+void append_bytes(std::vector<char>& out, const double* p, std::size_t n) {
+  const char* bytes = reinterpret_cast<const char*>(p);
+  out.insert(out.end(), bytes, bytes + n * sizeof(double));
+}
+
 // Where row `row`'s draws come from under `settings`.
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
   if (settings.design) return settings.design->source(row);
@@ -233,22 +250,13 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
   if (progress) progress(settings.paths, settings.paths);
   if (ranks > 1) {
     // Every process sends its blocks' values to rank 0, which puts them in their slots.
-    const std::size_t recorded = plan.recorded_names().size();
     auto for_each_slice = [&](std::int64_t b, const auto& visit) {
       const std::int64_t begin = b * block;
-      const auto n = static_cast<std::size_t>(std::min(block, settings.paths - begin));
-      for (const SeriesInfo& info : series()) {
-        for (int m = 0; m < result.months(); ++m) visit(result.monthly(info.id, m) + begin, n);
-        for (int y = 0; y < result.years(); ++y) visit(result.annual(info.id, y) + begin, n);
-      }
-      visit(result.input_samples().data() + static_cast<std::size_t>(begin) * recorded, n * recorded);
+      visit_slices(result, begin, static_cast<std::size_t>(std::min(block, settings.paths - begin)), visit);
     };
     std::vector<char> mine;
     for (std::int64_t b = rank; b < blocks; b += ranks)
-      for_each_slice(b, [&](const double* p, std::size_t n) {
-        const char* bytes = reinterpret_cast<const char*>(p);
-        mine.insert(mine.end(), bytes, bytes + n * sizeof(double));
-      });
+      for_each_slice(b, [&](const double* p, std::size_t n) { append_bytes(mine, p, n); });
     const std::vector<std::vector<char>> all = gather_at_root(mine);
     for (int from = 1; from < static_cast<int>(all.size()); ++from) {
       std::size_t at = 0;
@@ -379,7 +387,11 @@ struct StreamState {
   std::vector<std::vector<ChunkMoments>> moments;  // [set][chunk][column]
 };
 
-void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, const StreamState& state) {
+// Exact runs keep every path: their checkpoint holds the completed chunks' slices.
+using ExactResults = std::vector<SimulationResult>;
+
+void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, const StreamState& state,
+                      ExactResults* exact) {
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
@@ -393,6 +405,16 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
     for (const QuantileSketch& sketch : state.sketches) sketch.write(out);
     for (const auto& set : state.moments)
       out.write(reinterpret_cast<const char*>(set.data()), static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments)));
+    if (exact)
+      for (std::size_t chunk = 0; chunk < state.done.size(); ++chunk)
+        if (state.done[chunk])
+          for (SimulationResult& result : *exact) {
+            const auto begin = static_cast<std::int64_t>(chunk) * kStreamChunk;
+            visit_slices(result, begin, static_cast<std::size_t>(std::min(kStreamChunk, paths - begin)),
+                         [&](const double* p, std::size_t n) {
+                           out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n * sizeof(double)));
+                         });
+          }
     if (!out.flush()) throw RuntimeError("cannot write the checkpoint " + temporary);
   }
   std::error_code ec;
@@ -400,7 +422,8 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
   if (ec) throw RuntimeError("cannot move the checkpoint into place at " + path + ": " + ec.message());
 }
 
-void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, StreamState& state) {
+void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, StreamState& state,
+                     ExactResults* exact) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": no checkpoint to resume from (run without --resume to start afresh)");
   char magic[sizeof kCheckpointMagic];
@@ -417,6 +440,16 @@ void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::in
   for (auto& set : state.moments)
     ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(set.data()),
                                          static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments))));
+  if (exact)
+    for (std::size_t chunk = 0; ok && chunk < state.done.size(); ++chunk)
+      if (state.done[chunk])
+        for (SimulationResult& result : *exact) {
+          const auto begin = static_cast<std::int64_t>(chunk) * kStreamChunk;
+          visit_slices(result, begin, static_cast<std::size_t>(std::min(kStreamChunk, paths - begin)),
+                       [&](double* p, std::size_t n) {
+                         ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(p), static_cast<std::streamsize>(n * sizeof(double))));
+                       });
+        }
   if (!ok) throw InputError(path + ": the checkpoint is truncated or damaged; remove it and start afresh");
 }
 
@@ -427,13 +460,15 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
                                       const std::vector<double>& percentiles,
                                       const std::array<double, 3>& band_percentiles, double alpha,
                                       const InputRowsSink& sink, const ProgressCallback& progress,
-                                      const StreamControl& control) {
+                                      const StreamControl& control, std::vector<SimulationResult>* exact) {
   MPPMC_CHECK(!scenarios.empty());
   const Scenario& base = *scenarios.front();
   const int months = base.horizon_months, years = base.year_count();
   const std::size_t columns = static_cast<std::size_t>(kSeriesCount) * (months + years);
   const std::size_t monthly_columns = static_cast<std::size_t>(kSeriesCount) * months;
-  const std::size_t sets = 2 * scenarios.size() - 1;  // runs, then differences of the variants
+  // Sketch mode: sketches and moments of the runs, then of the differences of the variants.
+  // Exact mode: the chunks' values go straight into the full results; no sets.
+  const std::size_t sets = exact ? 0 : 2 * scenarios.size() - 1;
   const std::int64_t chunks = (settings.paths + kStreamChunk - 1) / kStreamChunk;
   std::vector<InputPlan> plans;
   std::vector<SimulationSettings> per_scenario(scenarios.size(), settings);
@@ -472,8 +507,8 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
     });
   };
   if (control.resume) {
-    read_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
-    regenerate_inputs(state.done);
+    read_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state, exact);
+    if (!exact) regenerate_inputs(state.done);  // exact checkpoints hold the inputs too
     for (std::int64_t chunk = 0; chunk < chunks; ++chunk)
       if (state.done[static_cast<std::size_t>(chunk)]) done += rows_of(chunk);
   }
@@ -483,9 +518,19 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
   tbb::enumerable_thread_specific<std::vector<QuantileSketch>> local_sketches(
       [&] { return std::vector<QuantileSketch>(sets * columns, QuantileSketch(alpha)); });
   auto simulate_chunk = [&](std::int64_t chunk) {
-    std::vector<QuantileSketch>& sketches = local_sketches.local();
     const std::int64_t first = chunk * kStreamChunk;
     const int n = rows_of(chunk);
+    if (exact) {
+      for (std::size_t s = 0; s < scenarios.size(); ++s)
+        for (int b = 0; b < n; b += settings.block_size) {
+          const int size = std::min(settings.block_size, n - b);
+          simulate_block(*scenarios[s], plans[s], per_scenario[s], first + b, size, (*exact)[s], first + b);
+        }
+      const std::int64_t now = done.fetch_add(n) + n;
+      if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
+      return;
+    }
+    std::vector<QuantileSketch>& sketches = local_sketches.local();
     std::vector<SimulationResult> results;
     for (std::size_t s = 0; s < scenarios.size(); ++s) {
       results.emplace_back(n, months, years, plans[s].recorded_names());
@@ -546,7 +591,7 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
     const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count();
     if (!control.checkpoint.empty() && end < pending.size() &&
         (stop || (control.checkpoint_seconds > 0 && since >= control.checkpoint_seconds))) {
-      write_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state);
+      write_checkpoint(control.checkpoint, control.fingerprint, settings.paths, state, exact);
       last_checkpoint = std::chrono::steady_clock::now();
     }
     if (stop && end < pending.size())
@@ -554,7 +599,24 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
                         " paths" + (control.checkpoint.empty() ? "" : "; checkpoint " + control.checkpoint));
   }
   if (progress) progress(settings.paths, settings.paths);
-  if (ranks > 1) {
+  if (ranks > 1 && exact) {
+    // Every process sends its chunks' values to rank 0, which puts them in their slots.
+    std::vector<char> mine;
+    for (std::int64_t chunk = rank; chunk < chunks; chunk += ranks)
+      for (SimulationResult& result : *exact)
+        visit_slices(result, chunk * kStreamChunk, static_cast<std::size_t>(rows_of(chunk)),
+                     [&](const double* p, std::size_t n) { append_bytes(mine, p, n); });
+    const std::vector<std::vector<char>> all = gather_at_root(mine);
+    for (int from = 1; from < static_cast<int>(all.size()); ++from) {
+      std::size_t at = 0;
+      for (std::int64_t chunk = from; chunk < chunks; chunk += ranks)
+        for (SimulationResult& result : *exact)
+          visit_slices(result, chunk * kStreamChunk, static_cast<std::size_t>(rows_of(chunk)), [&](double* p, std::size_t n) {
+            std::memcpy(p, all[static_cast<std::size_t>(from)].data() + at, n * sizeof(double));
+            at += n * sizeof(double);
+          });
+    }
+  } else if (ranks > 1) {
     // Rank 0 adds the other processes' sketch counts and takes their chunks' moments; the
     // inputs of their chunks are drawn again here (they never travel).
     std::ostringstream packed(std::ios::binary);

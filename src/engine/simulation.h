@@ -122,11 +122,11 @@ struct StreamedSummaries {
 //! accuracy `alpha` (percentiles and band) and into per-chunk moments merged in chunk order
 //! (mean, std). Memory is a few chunks per thread plus the sketches, whatever the number of
 //! paths. Bit for bit the same for any thread count or block size.
-//! Checkpoints of a streamed run: after every wave of chunks the state of the completed chunks
-//! (their merged sketches, their moments, which they are) can be written, atomically, to
-//! `checkpoint`; a resumed run reads it, regenerates the completed chunks' recorded inputs (a
-//! pure function of their addresses) and simulates only the rest, which gives the same numbers
-//! bit for bit as an uninterrupted run.
+//! Checkpoints of a chunked run: after every wave of chunks the state of the completed chunks
+//! (which they are; in sketch mode their merged sketches and moments, in exact mode their
+//! values) can be written, atomically, to `checkpoint`; a resumed run reads it (a sketch run
+//! regenerates the completed chunks' recorded inputs, a pure function of their addresses) and
+//! simulates only the rest, which gives the same numbers bit for bit as an uninterrupted run.
 struct StreamControl {
   std::string checkpoint;           //!< path of the checkpoint file; empty: none
   double checkpoint_seconds = 300;  //!< write one at least this often (0: only when stopped)
@@ -142,11 +142,15 @@ class Interrupted : public std::runtime_error {
 };
 
 //! `designs`: per scenario, its sampling design (or null for plain Monte Carlo); may be empty.
+//! `exact`: for exact percentiles, one full-size result per scenario that the chunks fill in
+//! (with checkpoints holding the completed chunks' values); the summaries are then empty and
+//! the caller summarises the results.
 StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenarios, const SimulationSettings& settings,
                                       const std::vector<const PathDesign*>& designs,
                                       const std::vector<double>& percentiles,
                                       const std::array<double, 3>& band_percentiles, double alpha,
                                       const InputRowsSink& sink, const ProgressCallback& progress = {},
-                                      const StreamControl& control = {});
+                                      const StreamControl& control = {},
+                                      std::vector<SimulationResult>* exact = nullptr);
 
 }  // namespace mppmc

@@ -108,17 +108,15 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   // a sketch keeps a few chunks per thread. auto takes exact while it fits the limit.
   bool sketch = config.quantiles == "sketch";
   if (problems.empty()) {
-    std::uint64_t need = estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths);
-    if (scenarios.size() > 1) need *= 2;
+    // Exact: every scenario's paths are held together (the variants' differences need them).
+    const std::uint64_t need =
+        estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths) * scenarios.size();
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
     if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
     if ((o.resume || o.checkpoint_seconds >= 0) && cluster_size() > 1)
       problems.push_back(Problem::general("checkpoints are kept by runs in one process; run without mpirun to use "
                                           "--checkpoint-seconds or --resume"));
-    if ((o.resume || o.checkpoint_seconds >= 0) && !sketch)
-      problems.push_back(Problem::general("checkpoints are kept by streamed runs: add --quantiles sketch (exact "
-                                          "percentiles hold every path in memory and restart from the beginning)"));
     if (o.resume && !fs::exists(output + ".ckpt"))
       problems.push_back(Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
     if (sketch && config.save_paths)
@@ -162,6 +160,22 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   }
   auto variant_name = [&](std::size_t k) { return k == 0 ? std::string() : names[k]; };
 
+  std::vector<const Scenario*> pointers;
+  for (const Scenario& scenario : scenarios) pointers.push_back(&scenario);
+  // The fingerprint of everything that determines the numbers: a checkpoint of other inputs
+  // is refused on --resume.
+  const std::string quantile_method = sketch ? method : "exact";
+  std::string identity = std::string(tool_version()) + "\n" + git_sha() + "\n" + quantile_method + "\n" +
+                         std::to_string(config.seed) + "\n" + std::to_string(config.paths) + "\n" +
+                         sampling_name(config.sampling) + (o.deterministic ? "\ndeterministic" : "") + "\n";
+  for (const Scenario& scenario : scenarios) identity += scenario.resolved_toml + "\n";
+  StreamControl control;
+  if (cluster_size() == 1) control.checkpoint = output + ".ckpt";
+  control.checkpoint_seconds = o.checkpoint_seconds < 0 ? 300 : o.checkpoint_seconds;
+  control.resume = o.resume;
+  control.fingerprint = fnv1a64(identity);
+  control.stop = o.stop;
+
   if (sketch) {
     // Bounded memory: every scenario chunk by chunk; inputs stream into the file.
     if (writer)
@@ -172,20 +186,6 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
       const std::lock_guard<std::mutex> hold(file_lock);
       file->write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
     };
-    std::vector<const Scenario*> pointers;
-    for (const Scenario& scenario : scenarios) pointers.push_back(&scenario);
-    // The fingerprint of everything that determines the numbers: a checkpoint of other inputs
-    // is refused on --resume.
-    std::string identity = std::string(tool_version()) + "\n" + git_sha() + "\n" + method + "\n" +
-                           std::to_string(config.seed) + "\n" + std::to_string(config.paths) + "\n" +
-                           sampling_name(config.sampling) + (o.deterministic ? "\ndeterministic" : "") + "\n";
-    for (const Scenario& scenario : scenarios) identity += scenario.resolved_toml + "\n";
-    StreamControl control;
-    if (cluster_size() == 1) control.checkpoint = output + ".ckpt";
-    control.checkpoint_seconds = o.checkpoint_seconds < 0 ? 300 : o.checkpoint_seconds;
-    control.resume = o.resume;
-    control.fingerprint = fnv1a64(identity);
-    control.stop = o.stop;
     const StreamedSummaries streamed = summarize_streaming(pointers, settings, design_ptrs, config.percentiles,
                                                            config.band, kSketchAlpha, sink, progress, control);
     if (writer) {
@@ -194,24 +194,23 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
         file->write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
     }
   } else {
+    // Every path of every scenario kept; the same chunks, checkpoints and processes as a sketch.
     // Every scenario runs on the same seed and paths: a draw's address does not depend on the
     // scenario, so the variants see the baseline's random numbers (common random numbers).
-    auto run = [&](std::size_t k) {
-      SimulationSettings these = settings;
-      these.design = design_ptrs[k];
-      return simulate(scenarios[k], these, progress);
-    };
-    const SimulationResult baseline = run(0);
+    std::vector<SimulationResult> results;
+    for (std::size_t k = 0; k < scenarios.size(); ++k)
+      results.emplace_back(config.paths, scenarios[k].horizon_months, scenarios[k].year_count(), plans[k].recorded_names());
+    summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha, {}, progress,
+                        control, &results);
     if (writer) {
-      const Summary summary = summarize(baseline, config.percentiles, config.band, config.threads);
-      file->write_baseline({&scenarios.front(), &baseline, &summary});
-    }
-    for (std::size_t k = 1; k < scenarios.size(); ++k) {
-      const SimulationResult variant = run(k);
-      if (!writer) continue;
-      const Summary summary = summarize(variant, config.percentiles, config.band, config.threads);
-      const Summary difference = summarize_difference(baseline, variant, config.percentiles, config.band, config.threads);
-      file->write_variant(names[k], {&scenarios[k], &variant, &summary}, difference);
+      const Summary summary = summarize(results.front(), config.percentiles, config.band, config.threads);
+      file->write_baseline({&scenarios.front(), &results.front(), &summary});
+      for (std::size_t k = 1; k < scenarios.size(); ++k) {
+        const Summary variant = summarize(results[k], config.percentiles, config.band, config.threads);
+        const Summary difference =
+            summarize_difference(results.front(), results[k], config.percentiles, config.band, config.threads);
+        file->write_variant(names[k], {&scenarios[k], &results[k], &variant}, difference);
+      }
     }
   }
   RunOutcome outcome;
@@ -230,7 +229,7 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   outcome.names = names;
   for (const Scenario& s : scenarios) outcome.titles.push_back(s.name);
   outcome.config = config;
-  outcome.quantile_method = sketch ? method : "exact";
+  outcome.quantile_method = quantile_method;
   outcome.start = scenarios.front().start;
   outcome.horizon_months = scenarios.front().horizon_months;
   return outcome;

@@ -38,7 +38,7 @@ struct RunJob {
   bool deterministic = false;
   bool save_paths = false;
   bool overwrite = false;
-  double checkpoint_seconds = -1;   //!< sketch mode: checkpoint interval; <0: 300 s; 0: only when stopped
+  double checkpoint_seconds = -1;   //!< checkpoint interval; <0: 300 s; 0: only when stopped
   bool resume = false;              //!< continue from <output>.ckpt
   const std::atomic<bool>* stop = nullptr;  //!< set by SIGINT / SIGTERM: checkpoint and stop
 };

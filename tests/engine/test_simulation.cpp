@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "engine/designs.h"
@@ -185,4 +186,58 @@ TEST_CASE("streaming: sketch percentiles within 1% of exact ones, same moments, 
       CHECK(s1.std[c] == Approx(a.std[c]).epsilon(1e-9).margin(1e-9));
     }
   }
+}
+
+TEST_CASE("streaming: a run stopped after a wave and resumed from its checkpoint equals an uninterrupted one",
+          "[determinism][engine]") {
+  Scenario scenario = small_scenario();
+  scenario.horizon_months = 6;  // small columns: the test keeps every path
+  const std::vector<double> percents = {5, 50, 95};
+  const std::array<double, 3> band = {5, 50, 95};
+  SimulationSettings settings;
+  settings.seed = 8;
+  settings.paths = 20 * kStreamChunk + 100;  // more than one wave of chunks, a partial last chunk
+  settings.threads = 2;
+  const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_stream_test.ckpt").string();
+  const InputRowsSink no_sink;
+  for (bool exact : {true, false}) {
+    INFO((exact ? "exact" : "sketch"));
+    std::filesystem::remove(checkpoint);
+    auto fresh = [&] {
+      std::vector<SimulationResult> results;
+      results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(), InputPlan(scenario).recorded_names());
+      return results;
+    };
+    std::vector<SimulationResult> whole = fresh(), resumed = fresh();
+    const StreamedSummaries reference = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {},
+                                                            {}, exact ? &whole : nullptr);
+    std::atomic<bool> stop{true};  // stop after the first wave
+    StreamControl control;
+    control.checkpoint = checkpoint;
+    control.checkpoint_seconds = 0;
+    control.fingerprint = 42;
+    control.stop = &stop;
+    std::vector<SimulationResult> first_try = fresh();
+    CHECK_THROWS_AS(summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {}, control,
+                                        exact ? &first_try : nullptr),
+                    Interrupted);
+    REQUIRE(std::filesystem::exists(checkpoint));
+    stop = false;
+    control.resume = true;
+    const StreamedSummaries again = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {},
+                                                        control, exact ? &resumed : nullptr);
+    if (exact) {
+      CHECK(same_bits(whole[0], resumed[0]));
+    } else {
+      CHECK(again.runs[0].monthly.quantiles == reference.runs[0].monthly.quantiles);
+      CHECK(again.runs[0].annual.band == reference.runs[0].annual.band);
+      CHECK(again.runs[0].monthly.mean == reference.runs[0].monthly.mean);
+      CHECK(again.runs[0].annual.std == reference.runs[0].annual.std);
+    }
+    control.fingerprint = 43;  // other inputs: refused
+    CHECK_THROWS_AS(summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {}, control,
+                                        exact ? &resumed : nullptr),
+                    InputError);
+  }
+  std::filesystem::remove(checkpoint);
 }
