@@ -56,7 +56,17 @@ class Progress {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
-    std::fprintf(stderr, "%ssimulating: %lld / %lld paths (%3.0f%%), %.0f paths/s, ETA %.0f s%s", tty_ ? "\r" : "",
+    // On a terminal a bar redrawn in place; in a log a plain line.
+    char bar[24] = "";
+    if (tty_) {
+      const int filled = static_cast<int>(20.0 * static_cast<double>(done) / static_cast<double>(total));
+      bar[0] = '[';
+      for (int i = 0; i < 20; ++i) bar[1 + i] = i < filled ? '#' : '.';
+      bar[21] = ']';
+      bar[22] = ' ';
+      bar[23] = '\0';
+    }
+    std::fprintf(stderr, "%s%ssimulating: %lld / %lld paths (%3.0f%%), %.0f paths/s, ETA %.0f s%s", tty_ ? "\r" : "", bar,
                  static_cast<long long>(done), static_cast<long long>(total), 100.0 * done / total, rate, eta,
                  tty_ && !finished ? "   " : "\n");
     std::fflush(stderr);
