@@ -18,6 +18,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/binary_io.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "engine/cluster.h"
@@ -372,14 +373,6 @@ namespace {
 
 constexpr char kCheckpointMagic[8] = {'M', 'P', 'P', 'M', 'C', 'C', 'K', '1'};
 
-template <typename T>
-void put(std::ostream& out, const T& value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof value);
-}
-template <typename T>
-bool get(std::istream& in, T& value) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
-}
 
 struct StreamState {
   std::vector<std::uint8_t> done;              // per chunk
@@ -397,10 +390,10 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) throw RuntimeError("cannot write the checkpoint " + temporary);
     out.write(kCheckpointMagic, sizeof kCheckpointMagic);
-    put(out, fingerprint);
-    put(out, paths);
-    put(out, static_cast<std::uint64_t>(state.done.size()));
-    put(out, static_cast<std::uint64_t>(state.sketches.size()));
+    write_value(out, fingerprint);
+    write_value(out, paths);
+    write_value(out, static_cast<std::uint64_t>(state.done.size()));
+    write_value(out, static_cast<std::uint64_t>(state.sketches.size()));
     out.write(reinterpret_cast<const char*>(state.done.data()), static_cast<std::streamsize>(state.done.size()));
     for (const QuantileSketch& sketch : state.sketches) sketch.write(out);
     for (const auto& set : state.moments)
@@ -429,8 +422,8 @@ void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::in
   char magic[sizeof kCheckpointMagic];
   std::uint64_t stored = 0, chunks = 0, cells = 0;
   std::int64_t stored_paths = 0;
-  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0 || !get(in, stored) ||
-      !get(in, stored_paths) || !get(in, chunks) || !get(in, cells))
+  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0 || !read_value(in, stored) ||
+      !read_value(in, stored_paths) || !read_value(in, chunks) || !read_value(in, cells))
     throw InputError(path + ": not an mppmc checkpoint");
   if (stored != fingerprint || stored_paths != paths || chunks != state.done.size() || cells != state.sketches.size())
     throw InputError(path + ": this checkpoint was written for other inputs (scenario, seed, paths, settings or mppmc "

@@ -5,7 +5,9 @@
 #include <istream>
 #include <ostream>
 
+#include "core/binary_io.h"
 #include "core/error.h"
+#include "engine/statistics.h"
 
 namespace mppmc {
 
@@ -93,38 +95,27 @@ std::vector<double> QuantileSketch::percentiles(const std::vector<double>& perce
       continue;
     }
     const double upper = value_at_rank(lo + 1);
-    out.push_back(fraction >= 0.5 ? upper - (upper - lower) * (1.0 - fraction) : lower + (upper - lower) * fraction);
+    out.push_back(interpolate_type7(lower, upper, fraction));
   }
   return out;
 }
 
-namespace {
-template <typename T>
-void put(std::ostream& out, const T& value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof value);
-}
-template <typename T>
-bool get(std::istream& in, T& value) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(&value), sizeof value));
-}
-}  // namespace
-
 void QuantileSketch::write(std::ostream& out) const {
-  put(out, zero_);
-  put(out, count_);
+  write_value(out, zero_);
+  write_value(out, count_);
   for (const Store* store : {&positive_, &negative_}) {
-    put(out, store->offset);
-    put(out, static_cast<std::uint64_t>(store->counts.size()));
+    write_value(out, store->offset);
+    write_value(out, static_cast<std::uint64_t>(store->counts.size()));
     out.write(reinterpret_cast<const char*>(store->counts.data()),
               static_cast<std::streamsize>(store->counts.size() * sizeof(std::uint32_t)));
   }
 }
 
 bool QuantileSketch::read(std::istream& in) {
-  if (!get(in, zero_) || !get(in, count_)) return false;
+  if (!read_value(in, zero_) || !read_value(in, count_)) return false;
   for (Store* store : {&positive_, &negative_}) {
     std::uint64_t size = 0;
-    if (!get(in, store->offset) || !get(in, size) || size > (1u << 24)) return false;
+    if (!read_value(in, store->offset) || !read_value(in, size) || size > (1u << 24)) return false;
     store->counts.resize(size);
     if (!in.read(reinterpret_cast<char*>(store->counts.data()), static_cast<std::streamsize>(size * sizeof(std::uint32_t))))
       return false;

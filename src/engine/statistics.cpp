@@ -110,9 +110,7 @@ std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std
       continue;
     }
     const double upper_value = value_at(lower[k] + 1);
-    // numpy's _lerp form: exact at both ends and monotone in the fraction.
-    out.push_back(fraction >= 0.5 ? upper_value - (upper_value - lower_value) * (1.0 - fraction)
-                                  : lower_value + (upper_value - lower_value) * fraction);
+    out.push_back(interpolate_type7(lower_value, upper_value, fraction));
   }
   return out;
 }

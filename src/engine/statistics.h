@@ -13,6 +13,12 @@ namespace mppmc {
 std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std::vector<double>& percents,
                                       std::vector<double>& scratch);
 
+//! Type 7's interpolation between the order statistics `lower` and `upper` at `fraction` of the
+//! way, in numpy's _lerp form: exact at both ends and monotone in the fraction.
+inline double interpolate_type7(double lower, double upper, double fraction) {
+  return fraction >= 0.5 ? upper - (upper - lower) * (1.0 - fraction) : lower + (upper - lower) * fraction;
+}
+
 struct Moments {
   double mean;
   double std;  //!< population standard deviation (ddof = 0, numpy.std's default)
