@@ -226,49 +226,14 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
                           const ProgressCallback& progress) {
   MPPMC_CHECK(settings.paths >= 1);
   MPPMC_CHECK(settings.block_size >= 1);
-  const InputPlan plan(scenario);
-  SimulationResult result(settings.paths, scenario.horizon_months, scenario.year_count(), plan.recorded_names());
-
-  const std::int64_t block = settings.block_size;
-  const std::int64_t blocks = (settings.paths + block - 1) / block;
-  const int rank = cluster_rank(), ranks = cluster_size();
-  std::atomic<std::int64_t> done{0};
-  const ThreadLimit limit(settings.threads);
-  limit.arena().execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
-      for (std::int64_t b = r.begin(); b != r.end(); ++b) {
-        if (b % ranks != rank) continue;  // another process's block
-        const std::int64_t begin = b * block;
-        const int n = static_cast<int>(std::min(block, settings.paths - begin));
-        if (settings.stop && settings.stop->load()) throw Interrupted("interrupted; nothing was written");
-        simulate_block(scenario, plan, settings, begin, n, result, begin);
-        const std::int64_t now = done.fetch_add(n) + n;
-        // Progress only reports; it never feeds back into the numbers.
-        if (progress && tbb::this_task_arena::current_thread_index() == 0) progress(now, settings.paths);
-      }
-    });
-  });
-  if (progress) progress(settings.paths, settings.paths);
-  if (ranks > 1) {
-    // Every process sends its blocks' values to rank 0, which puts them in their slots.
-    auto for_each_slice = [&](std::int64_t b, const auto& visit) {
-      const std::int64_t begin = b * block;
-      visit_slices(result, begin, static_cast<std::size_t>(std::min(block, settings.paths - begin)), visit);
-    };
-    std::vector<char> mine;
-    for (std::int64_t b = rank; b < blocks; b += ranks)
-      for_each_slice(b, [&](const double* p, std::size_t n) { append_bytes(mine, p, n); });
-    const std::vector<std::vector<char>> all = gather_at_root(mine);
-    for (int from = 1; from < static_cast<int>(all.size()); ++from) {
-      std::size_t at = 0;
-      for (std::int64_t b = from; b < blocks; b += ranks)
-        for_each_slice(b, [&](double* p, std::size_t n) {
-          std::memcpy(p, all[static_cast<std::size_t>(from)].data() + at, n * sizeof(double));
-          at += n * sizeof(double);
-        });
-    }
-  }
-  return result;
+  // One scenario through the chunked driver in exact mode: the same scheduling, processes and
+  // stop handling as `mppmc run`, without a checkpoint.
+  std::vector<SimulationResult> results;
+  results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(), InputPlan(scenario).recorded_names());
+  StreamControl control;
+  control.stop = settings.stop;
+  summarize_streaming({&scenario}, settings, {settings.design}, {}, {50, 50, 50}, 0.005, {}, progress, control, &results);
+  return std::move(results.front());
 }
 
 namespace {

@@ -58,8 +58,8 @@ TEST_CASE("sobol benchmarks: the analytic values are the published ones", "[kat]
 }
 
 TEST_CASE("sobol estimators: a purely additive model has S = ST = its variance shares", "[stat][unit]") {
-  // y = x1 + 2 x2 with x uniform: V1 : V2 = 1 : 4. Exact designs: with A and B on a grid the
-  // estimator is exact up to rounding, so build y by hand.
+  // y = x1 + 2 x2 with x uniform: V1 : V2 = 1 : 4, no interactions. The A, B and A_B^(i)
+  // outputs are built by hand from addressed uniforms, independently of SaltelliDesign.
   const std::int64_t n = 4096;
   std::vector<double> y(static_cast<std::size_t>(n) * 4);
   auto u = [](int m, std::int64_t j, int d) {
