@@ -20,57 +20,63 @@ void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std:
   select_ranks(data, *middle + 1, end, middle + 1, last);
 }
 
-// The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly.
-// A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in x, so every value
-// of a lower bin is <= every value of a higher one) finds the bin of each rank in two cheap
-// passes; only the few bins that hold a wanted rank are copied and selected in. About three
-// passes over the column instead of a copy and several nth_element passes.
+// The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly, and the
+// column's moments. A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in
+// x, so every value of a lower bin is <= every value of a higher one) finds the bin of each rank;
+// only the few bins that hold a wanted rank are copied and selected in. Three passes: min/max;
+// the histogram with the sum; the copy with the squared deviations. The sums run in path order,
+// so the mean and std are bit for bit those of `moments` (the sequential additions are latency
+// bound and hide under the histogram's work).
 void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
-                      std::vector<double>& values, std::vector<double>& scratch) {
+                      std::vector<double>& values, std::vector<double>& scratch, Moments& moments_out) {
   values.assign(ranks.size(), 0.0);
   const auto [lo, hi] = std::minmax_element(x, x + n);
   const double min = *lo, max = *hi;
   if (!(max > min)) {
     std::fill(values.begin(), values.end(), min);
+    moments_out = moments(x, n);
     return;
   }
   constexpr std::int64_t kBins = 4096;
   const double scale = static_cast<double>(kBins) / (max - min);
   auto bin_of = [&](double v) { return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)); };
   std::vector<std::int64_t> count(kBins + 1, 0);  // count[b + 1]: values in bin b; then prefix sums
-  for (std::int64_t i = 0; i < n; ++i) ++count[static_cast<std::size_t>(bin_of(x[i]) + 1)];
+  double sum = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    sum += x[i];
+    ++count[static_cast<std::size_t>(bin_of(x[i]) + 1)];
+  }
+  const double mean = sum / static_cast<double>(n);
   for (std::int64_t b = 0; b < kBins; ++b) count[static_cast<std::size_t>(b + 1)] += count[static_cast<std::size_t>(b)];
-  // count[b] is now the number of values in bins below b. The bins of the ranks:
-  std::vector<std::int64_t> bin_of_rank(ranks.size());
-  std::vector<std::int64_t> slot(kBins, -1);  // wanted bin -> its place in the candidate buffer
+  // count[b] is now the number of values in bins below b. The bins of the ranks, and where each
+  // wanted bin's values go in the candidate buffer:
+  std::vector<std::int64_t> bin_of_rank(ranks.size()), slot(kBins, -1), next(kBins, -1), wanted_bins;
   std::int64_t wanted_total = 0;
-  std::vector<std::int64_t> wanted_bins;
   for (std::size_t k = 0; k < ranks.size(); ++k) {
     const auto b = static_cast<std::int64_t>(std::upper_bound(count.begin(), count.end(), ranks[k]) - count.begin()) - 1;
     bin_of_rank[k] = b;
     if (slot[static_cast<std::size_t>(b)] < 0) {
-      slot[static_cast<std::size_t>(b)] = wanted_total;
+      slot[static_cast<std::size_t>(b)] = next[static_cast<std::size_t>(b)] = wanted_total;
       wanted_total += count[static_cast<std::size_t>(b + 1)] - count[static_cast<std::size_t>(b)];
       wanted_bins.push_back(b);
     }
   }
   scratch.resize(static_cast<std::size_t>(wanted_total));
-  std::vector<std::int64_t> fill(wanted_bins.size(), 0);
-  std::vector<std::int64_t> order_of_bin(kBins, -1);
-  for (std::size_t w = 0; w < wanted_bins.size(); ++w) order_of_bin[static_cast<std::size_t>(wanted_bins[w])] = static_cast<std::int64_t>(w);
+  double squares = 0.0;
   for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t w = order_of_bin[static_cast<std::size_t>(bin_of(x[i]))];
-    if (w >= 0) scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(wanted_bins[static_cast<std::size_t>(w)])] + fill[static_cast<std::size_t>(w)]++)] = x[i];
+    squares += (x[i] - mean) * (x[i] - mean);
+    std::int64_t& at = next[static_cast<std::size_t>(bin_of(x[i]))];
+    if (at >= 0) scratch[static_cast<std::size_t>(at++)] = x[i];
   }
+  moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
   // Select within each wanted bin, all of its ranks at once.
-  for (std::size_t w = 0; w < wanted_bins.size(); ++w) {
-    const std::int64_t b = wanted_bins[w];
+  for (const std::int64_t b : wanted_bins) {
     const std::int64_t begin = slot[static_cast<std::size_t>(b)];
     const std::int64_t below = count[static_cast<std::size_t>(b)];
     std::vector<std::int64_t> local;
     for (std::size_t k = 0; k < ranks.size(); ++k)
       if (bin_of_rank[k] == b) local.push_back(begin + ranks[k] - below);
-    select_ranks(scratch.data(), begin, begin + fill[w], local.data(), local.data() + local.size());
+    select_ranks(scratch.data(), begin, next[static_cast<std::size_t>(b)], local.data(), local.data() + local.size());
   }
   for (std::size_t k = 0; k < ranks.size(); ++k)
     values[k] = scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(bin_of_rank[k])] + ranks[k] - count[static_cast<std::size_t>(bin_of_rank[k])])];
@@ -78,8 +84,8 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
 
 }  // namespace
 
-std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std::vector<double>& percents,
-                                      std::vector<double>& scratch) {
+ColumnSummary summarize_column(const double* x, std::int64_t n, const std::vector<double>& percents,
+                               std::vector<double>& scratch) {
   MPPMC_CHECK(n >= 1);
   // Type 7 needs the order statistics floor(h) and floor(h) + 1.
   std::vector<std::int64_t> lower(percents.size());
@@ -95,12 +101,13 @@ std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std
   std::sort(ranks.begin(), ranks.end());
   ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
   std::vector<double> values;
-  order_statistics(x, n, ranks, values, scratch);
+  ColumnSummary summary;
+  order_statistics(x, n, ranks, values, scratch, summary.moments);
   auto value_at = [&](std::int64_t rank) {
     return values[static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin())];
   };
 
-  std::vector<double> out;
+  std::vector<double>& out = summary.percentiles;
   out.reserve(percents.size());
   for (std::size_t k = 0; k < percents.size(); ++k) {
     const double lower_value = value_at(lower[k]);
@@ -112,7 +119,12 @@ std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std
     const double upper_value = value_at(lower[k] + 1);
     out.push_back(interpolate_type7(lower_value, upper_value, fraction));
   }
-  return out;
+  return summary;
+}
+
+std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std::vector<double>& percents,
+                                      std::vector<double>& scratch) {
+  return summarize_column(x, n, percents, scratch).percentiles;
 }
 
 Moments moments(const double* x, std::int64_t n) {

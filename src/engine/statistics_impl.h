@@ -17,13 +17,13 @@ ColumnStatistics column_statistics(int columns, std::int64_t n, const std::vecto
   tbb::parallel_for(0, columns, [&](int c) {
     std::vector<double> scratch, buffer;
     const double* x = column(c, buffer);
-    const std::vector<double> q = percentiles_type7(x, n, all, scratch);
+    const ColumnSummary summary = summarize_column(x, n, all, scratch);
+    const std::vector<double>& q = summary.percentiles;
     for (std::size_t k = 0; k < percents.size(); ++k) stats.quantiles[k * c_count + c] = q[k];
     for (std::size_t k = 0; k < band_percents.size(); ++k)
       stats.band[k * c_count + c] = q[percents.size() + k];
-    const Moments mo = moments(x, n);
-    stats.mean[c] = mo.mean;
-    stats.std[c] = mo.std;
+    stats.mean[c] = summary.moments.mean;
+    stats.std[c] = summary.moments.std;
   });
   return stats;
 }

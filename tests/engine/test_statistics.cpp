@@ -51,3 +51,27 @@ TEST_CASE("moments: mean and population standard deviation", "[stat][unit]") {
   CHECK(m.mean == 5.0);
   CHECK(m.std == 2.0);
 }
+
+TEST_CASE("summarize_column: percentiles as sorting, moments bit for bit as moments()", "[stat][unit]") {
+  // Columns the chain produces: continuous, heavy-tailed (a few huge values squeeze the other
+  // values into one histogram bin), constant (a stock that stays 0), and mostly zero.
+  std::vector<std::vector<double>> columns;
+  const int n = 20001;
+  std::vector<double> smooth(n), tail(n), constant(n, 1234.5), zeros(n, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const double u = uniform_at({9, static_cast<std::uint32_t>(i), Stream::path_input, 0, 0});
+    smooth[i] = 50000 * u;
+    tail[i] = 1.0 / (1e-9 + u * u * u);
+    if (i % 97 == 0) zeros[i] = 3 * u;
+  }
+  columns = {smooth, tail, constant, zeros};
+  const std::vector<double> percents = {0, 5, 10, 25, 50, 75, 90, 95, 100, 5, 50, 95};
+  std::vector<double> scratch;
+  for (const std::vector<double>& x : columns) {
+    const ColumnSummary s = summarize_column(x.data(), n, percents, scratch);
+    const Moments m = moments(x.data(), n);
+    CHECK(s.moments.mean == m.mean);
+    CHECK(s.moments.std == m.std);
+    for (std::size_t k = 0; k < percents.size(); ++k) CHECK(s.percentiles[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
+  }
+}
