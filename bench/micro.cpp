@@ -1,14 +1,17 @@
 // Google Benchmark micro-benchmarks of the hot parts (docs/performance.md): the month step,
-// the path-level draws, one monthly-noise draw, the exact percentile selection, and the floor:
+// the path-level draws, one monthly-noise draw, the beta quantile, the exact percentile
+// selection, and the floor:
 // simulate() of the default scenario (draws + month steps into the result columns, no
 // statistics, no output). Run through scripts/bench.sh or directly:
 //   build/bench/mppmc_micro --benchmark_filter=Floor
 #include <benchmark/benchmark.h>
+#include <boost/math/special_functions/beta.hpp>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "core/normal.h"
 #include "core/random.h"
 #include "engine/inputs.h"
 #include "engine/simulation.h"
@@ -75,13 +78,29 @@ void BM_NoiseDraw(benchmark::State& state) {
 }
 BENCHMARK(BM_NoiseDraw);
 
+// The beta quantile behind the beta and PERT inputs (Boost's ibeta_inv, as Distribution uses
+// it): shapes a = range(0) / 1000, b = range(1) / 1000 from the default scenario.
+void BM_BetaQuantile(benchmark::State& state) {
+  const double a = static_cast<double>(state.range(0)) / 1000, b = static_cast<double>(state.range(1)) / 1000;
+  std::uint32_t path = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(boost::math::ibeta_inv(a, b, uniform_at({1, path++, Stream::path_input, 0, 0}), MathPolicy()));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BetaQuantile)
+    ->Args({3667, 2333})    // PERT(0.80, 1.0, 1.10): ind.asylum.capacity_factor
+    ->Args({1923, 4077})    // PERT(0.035, 0.05, 0.10): inflow.repeat_ratio
+    ->Args({30000, 20000})  // beta(30, 20): ind.asylum.grant_rate
+    ->Args({38000, 2000});  // beta(38, 2): coa.uptake
+
+// One column of a run: its exact percentiles (7 + the 3 band ones) and its mean and std.
 void BM_Percentiles(benchmark::State& state) {
   const auto n = static_cast<std::int64_t>(state.range(0));
   std::vector<double> x(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = 50000 * uniform_at({3, static_cast<std::uint32_t>(i), Stream::path_input, 0, 0});
   const std::vector<double> percents = {5, 10, 25, 50, 75, 90, 95, 5, 50, 95};
   std::vector<double> scratch;
-  for (auto _ : state) benchmark::DoNotOptimize(percentiles_type7(x.data(), n, percents, scratch));
+  for (auto _ : state) benchmark::DoNotOptimize(summarize_column(x.data(), n, percents, scratch));
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_Percentiles)->Arg(100000);

@@ -82,7 +82,13 @@ std::vector<std::string> keys_under(const std::string& prefix) {
 std::string unknown_key_rule(const std::string& prefix, std::string_view key) {
   std::string rule = "unknown key";
   const std::string near = suggest(key, keys_under(prefix));
-  if (!near.empty()) rule += "; did you mean '" + join_path(prefix, near) + "'?";
+  if (!near.empty()) return rule + "; did you mean '" + join_path(prefix, near) + "'?";
+  // A right key in the wrong table (`extends` at the top instead of under [scenario]).
+  for (const std::string& leaf : all_leaves()) {
+    const std::size_t dot = leaf.rfind('.');
+    if (leaf.compare(dot == std::string::npos ? 0 : dot + 1, std::string::npos, key) == 0)
+      return rule + "; it belongs at '" + leaf + "'";
+  }
   return rule;
 }
 

@@ -207,3 +207,14 @@ TEST_CASE("reader: a nearly-negative unbounded tail is a warning, not an error",
   CHECK(warnings[0].key_path == "inflow.first.annual.2025");
   CHECK(warnings[0].rule.find("% of draws fall outside >= 0") != std::string::npos);
 }
+
+TEST_CASE("reader: a right key in the wrong table is pointed to its place", "[unit][io]") {
+  // `extends` and `horizon_months` belong under [scenario]; at the top they are unknown, and
+  // the message says where they go (no spelling is near enough for a "did you mean").
+  const std::string path = write_file("misplaced.toml", "extends = \"base.toml\"\nhorizon_months = 12\n");
+  std::string all;
+  for (const Problem& p : problems_of(path)) all += p.format() + "\n";
+  INFO(all);
+  CHECK(all.find(":1:11: extends = \"base.toml\": unknown key; it belongs at 'scenario.extends'") != std::string::npos);
+  CHECK(all.find(":2:18: horizon_months = 12: unknown key; it belongs at 'scenario.horizon_months'") != std::string::npos);
+}
