@@ -23,10 +23,15 @@
 #include "core/random.h"
 #include "engine/cluster.h"
 #include "engine/inputs.h"
+#include "engine/path_block.h"
 #include "engine/sketch.h"
 #include "model/chain.h"
 
 namespace mppmc {
+
+using detail::PathBlock;
+using detail::row_source;
+using detail::ThreadLimit;
 
 SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
                                    std::vector<std::string> input_names)
@@ -50,21 +55,6 @@ void SimulationResult::Free::operator()(double* p) const { munmap(p, bytes); }
 
 namespace {
 
-// Runs work on `threads` threads (0: all). The global limit lets a request above the core
-// count through (TBB would otherwise cap it and warn); either way the numbers do not change.
-class ThreadLimit {
- public:
-  explicit ThreadLimit(int threads)
-      : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {
-    if (threads > 0) control_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  }
-  tbb::task_arena& arena() const { return arena_; }
-
- private:
-  std::optional<tbb::global_control> control_;
-  mutable tbb::task_arena arena_;
-};
-
 // Visits the slices of paths [begin, begin + n) of every column of `result` (monthly, annual,
 // then the recorded inputs), in a fixed order: what a process sends or a checkpoint stores.
 template <typename Result, typename Visit>
@@ -82,109 +72,22 @@ void append_bytes(std::vector<char>& out, const double* p, std::size_t n) {
   out.insert(out.end(), bytes, bytes + n * sizeof(double));
 }
 
-// Where row `row`'s draws come from under `settings`.
-RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
-  if (settings.design) return settings.design->source(row);
-  const auto path = static_cast<std::uint32_t>(row);
-  return settings.deterministic ? plan.median_source(path) : plan.own_source(path);
-}
-
 // Simulates paths [begin, begin + n) into slots [slot, slot + n) of `result` (slot = begin for
 // a run's full result, 0 for a chunk's own buffer).
 void simulate_block(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
                     std::int64_t begin, int n, SimulationResult& result, std::int64_t slot) {
-  const int months = scenario.horizon_months;
-  const int years = scenario.year_count();
-  const std::size_t measures = scenario.measures.size();
   const std::size_t recorded = plan.recorded_names().size();
-
-  // Per-path draws, transposed into [..][path] arrays for the month loop.
-  std::vector<double> values(static_cast<std::size_t>(kParamCount) * years * n);  // [param][year][path]
-  std::vector<double> level(static_cast<std::size_t>(years) * n);                 // [year][path]
-  std::vector<double> effect(measures * n);                                       // [measure][path]
-  std::vector<RowSource> sources(static_cast<std::size_t>(n));
-  {
-    std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
-        path_effect(measures), path_recorded(recorded);
-    for (int i = 0; i < n; ++i) {
-      RowSource& source = sources[static_cast<std::size_t>(i)];
-      source = row_source(plan, settings, begin + i);
-      plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
-                path_recorded.data());
-      for (std::size_t k = 0; k < path_values.size(); ++k) values[k * n + i] = path_values[k];
-      for (int y = 0; y < years; ++y) level[static_cast<std::size_t>(y) * n + i] = path_level[y];
-      for (std::size_t k = 0; k < measures; ++k) effect[k * n + i] = path_effect[k];
-      std::copy(path_recorded.begin(), path_recorded.end(),
-                result.input_samples().begin() + static_cast<std::ptrdiff_t>((slot + i) * recorded));
-    }
-  }
-
-  // Which parameters have measures (their month values need a scratch array).
-  std::vector<std::vector<std::size_t>> measures_on(kParamCount);
-  for (std::size_t k = 0; k < measures; ++k) measures_on[index(scenario.measures[k].parameter)].push_back(k);
-
-  std::array<std::vector<double>, kInitialStockCount> stocks;
-  std::array<double*, kInitialStockCount> stock_ptr;
-  for (int s = 0; s < kInitialStockCount; ++s) {
-    stocks[s].assign(n, scenario.initial[s]);
-    stock_ptr[s] = stocks[s].data();
-  }
-  std::vector<double> scratch(static_cast<std::size_t>(kParamCount) * n);
-  std::vector<double> first(n);
-  const double sigma = scenario.monthly_noise_sd;
-  const int noise_group = plan.noise_group();
-
-  for (int m = 0; m < months; ++m) {
-    const MonthIndex month = scenario.month(m);
-    const int y = scenario.year_slot(m);
-    MonthInputs in;
-    for (int p = 0; p < kParamCount; ++p) {
-      const double* base = &values[(static_cast<std::size_t>(p) * years + y) * n];
-      if (measures_on[p].empty() || p == index(ParamId::inflow_first_annual)) {
-        in.param[p] = base;
-        continue;
-      }
-      double* v = &scratch[static_cast<std::size_t>(p) * n];
-      for (int i = 0; i < n; ++i) {
-        double factor = 1.0;
-        for (std::size_t k : measures_on[p]) factor *= scenario.measures[k].factor(month, effect[k * n + i]);
-        v[i] = base[i] * factor;
-      }
-      if (parameters()[p].capped_at_one)
-        for (int i = 0; i < n; ++i) v[i] = std::min(v[i], 1.0);
-      in.param[p] = v;
-    }
-
-    // Step 1's first inflow: A_y / 12 * s_c * eps_m, times any measures on the inflow.
-    const double season = scenario.seasonality[calendar_month_of(month) - 1];
-    const double* annual_level = &level[static_cast<std::size_t>(y) * n];
-    const auto& inflow_measures = measures_on[index(ParamId::inflow_first_annual)];
-    for (int i = 0; i < n; ++i) {
-      double eps = 1.0;
-      if (noise_group >= 0) {
-        const RowSource& source = sources[static_cast<std::size_t>(i)];
-        eps = source.noise_factor;
-        if (std::isnan(eps)) {
-          const double u = normal_at({settings.seed, source.address[static_cast<std::size_t>(noise_group)],
-                                      Stream::monthly_noise, 0, static_cast<std::uint32_t>(month)});
-          eps = std::exp(sigma * u - 0.5 * sigma * sigma);
-        }
-      }
-      double factor = 1.0;
-      for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect[k * n + i]);
-      first[i] = annual_level[i] / 12.0 * season * eps * factor;
-    }
-    in.first = first.data();
-
+  PathBlock block(scenario, plan, settings, begin, n,
+                  result.input_samples().data() + static_cast<std::size_t>(slot) * recorded);
+  for (int m = 0; m < scenario.horizon_months; ++m) {
     std::array<double*, kSeriesCount> out;
     for (int s = 0; s < kSeriesCount; ++s) out[s] = result.monthly(static_cast<SeriesId>(s), m) + slot;
-    step_month(n, in, stock_ptr, out);
+    block.step(m, out);
   }
-
   // Annual values: flows summed over the year's months in month order, stocks at year end.
   for (const SeriesInfo& info : series()) {
-    for (int y = 0; y < years; ++y) std::fill_n(result.annual(info.id, y) + slot, n, 0.0);
-    for (int m = 0; m < months; ++m) {
+    for (int y = 0; y < scenario.year_count(); ++y) std::fill_n(result.annual(info.id, y) + slot, n, 0.0);
+    for (int m = 0; m < scenario.horizon_months; ++m) {
       const double* column = result.monthly(info.id, m) + slot;
       double* target = result.annual(info.id, scenario.year_slot(m)) + slot;
       if (info.kind == SeriesKind::flow)
@@ -193,21 +96,6 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
         std::copy_n(column, n, target);
     }
   }
-
-  // A non-finite value is a bug or an input the checks let through: name its replay address.
-  for (const SeriesInfo& info : series())
-    for (int m = 0; m < months; ++m) {
-      const double* column = result.monthly(info.id, m) + slot;
-      for (int i = 0; i < n; ++i)
-        if (!std::isfinite(column[i])) {
-          std::ostringstream what;
-          what << "series " << info.name << " is " << column[i] << " on path " << begin + i << " in month "
-               << format_year_month(scenario.month(m)) << " (scenario '" << scenario.name << "', seed "
-               << settings.seed << "); rerun with --seed " << settings.seed << " --paths " << begin + i + 1
-               << " --save-paths to inspect the path";
-          throw RuntimeError(what.str());
-        }
-    }
 }
 
 }  // namespace
@@ -350,10 +238,7 @@ using ExactResults = std::vector<SimulationResult>;
 
 void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, const StreamState& state,
                       ExactResults* exact) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw RuntimeError("cannot write the checkpoint " + temporary);
+  write_atomically(path, [&](std::ostream& out) {
     out.write(kCheckpointMagic, sizeof kCheckpointMagic);
     write_value(out, fingerprint);
     write_value(out, paths);
@@ -373,11 +258,7 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
                            out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n * sizeof(double)));
                          });
           }
-    if (!out.flush()) throw RuntimeError("cannot write the checkpoint " + temporary);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) throw RuntimeError("cannot move the checkpoint into place at " + path + ": " + ec.message());
+  });
 }
 
 void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, StreamState& state,

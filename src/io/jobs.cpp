@@ -108,9 +108,14 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   // a sketch keeps a few chunks per thread. auto takes exact while it fits the limit.
   bool sketch = config.quantiles == "sketch";
   if (problems.empty()) {
-    // Exact: every scenario's paths are held together (the variants' differences need them).
+    // Exact in one process without --save-paths: year by year, each path's state and a year's
+    // columns only.
+    // Otherwise exact keeps every scenario's paths (the variants' differences need them).
+    const bool by_year = cluster_size() == 1 && !config.save_paths;
     const std::uint64_t need =
-        estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths) * scenarios.size();
+        (by_year ? year_by_year_memory_bytes(scenarios.front(), config.paths)
+                     : estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths)) *
+        scenarios.size();
     const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
     if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
@@ -176,8 +181,9 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   control.fingerprint = fnv1a64(identity);
   control.stop = o.stop;
 
-  if (sketch) {
-    // Bounded memory: every scenario chunk by chunk; inputs stream into the file.
+  if (sketch || (cluster_size() == 1 && !config.save_paths)) {
+    // Bounded memory: every scenario chunk by chunk into sketches, or (exact, one process)
+    // year by year; inputs stream into the file.
     if (writer)
       for (std::size_t k = 0; k < scenarios.size(); ++k) file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
     std::mutex file_lock;
@@ -186,15 +192,19 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
       const std::lock_guard<std::mutex> hold(file_lock);
       file->write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
     };
-    const StreamedSummaries streamed = summarize_streaming(pointers, settings, design_ptrs, config.percentiles,
-                                                           config.band, kSketchAlpha, sink, progress, control);
+    const StreamedSummaries streamed =
+        sketch ? summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha,
+                                     sink, progress, control)
+               : summarize_year_by_year(pointers, settings, design_ptrs, config.percentiles, config.band, sink, progress,
+                                       control);
     if (writer) {
       file->write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
       for (std::size_t k = 1; k < scenarios.size(); ++k)
         file->write_variant(names[k], {&scenarios[k], nullptr, &streamed.runs[k]}, streamed.differences[k - 1]);
     }
   } else {
-    // Every path of every scenario kept; the same chunks, checkpoints and processes as a sketch.
+    // Every path of every scenario kept (several processes, or --save-paths); the same chunks,
+    // checkpoints and processes as a sketch.
     // Every scenario runs on the same seed and paths: a draw's address does not depend on the
     // scenario, so the variants see the baseline's random numbers (common random numbers).
     std::vector<SimulationResult> results;

@@ -66,10 +66,11 @@ class SketchAgainstExact(unittest.TestCase):
 
 class CheckpointAndResume(unittest.TestCase):
     PATHS = "400000"
+    QUANTILES = "sketch"  # chunk by chunk; ExactCheckpointAndResume: year by year
 
     def start(self, out, *extra):
         mt.require_binary()
-        return subprocess.Popen([str(mt.BIN), "run", str(mt.SMALL), "--paths", self.PATHS, "--quantiles", "sketch",
+        return subprocess.Popen([str(mt.BIN), "run", str(mt.SMALL), "--paths", self.PATHS, "--quantiles", self.QUANTILES,
                                  "-o", str(out), "-q", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def wait_for(self, path, proc, seconds=120):
@@ -94,10 +95,11 @@ class CheckpointAndResume(unittest.TestCase):
             proc.communicate()
             self.assertEqual(proc.returncode, -signal.SIGKILL)
             self.assertFalse(out.exists())
-            mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", "sketch", "-o", out, "-q", "--resume", check=0)
+            mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", self.QUANTILES, "-o", out, "-q", "--resume",
+                     check=0)
             self.assertFalse(Path(str(out) + ".ckpt").exists(), "the checkpoint is removed once the run is complete")
             self.assertEqual(mt.tmp_litter(tmp), [])
-            full = mt.run_results(mt.SMALL, tmp / "full.h5", "--paths", self.PATHS, "--quantiles", "sketch")
+            full = mt.run_results(mt.SMALL, tmp / "full.h5", "--paths", self.PATHS, "--quantiles", self.QUANTILES)
             self.assertEqual(mt.h5_differences(out, full), [])
 
     def test_sigterm_writes_a_checkpoint_and_exits_130(self):
@@ -116,10 +118,16 @@ class CheckpointAndResume(unittest.TestCase):
             self.assertFalse(out.exists())
             self.assertEqual(mt.tmp_litter(tmp), [])
             # A checkpoint of other inputs is refused.
-            other = mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", "sketch", "-o", out, "--resume",
-                             "--seed", "99")
+            other = mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", self.QUANTILES, "-o", out,
+                             "--resume", "--seed", "99")
             self.assertEqual(other.returncode, 2)
             self.assertIn("written for other inputs", other.stderr)
+
+
+class ExactCheckpointAndResume(CheckpointAndResume):
+    """Exact percentiles in one process run year by year; their checkpoints hold whole years."""
+    PATHS = "200000"
+    QUANTILES = "exact"
 
 
 @unittest.skipUnless(os.environ.get("MPPMC_SLOW"), "set MPPMC_SLOW=1 to run the 2,000,000-path memory ceiling (minutes)")

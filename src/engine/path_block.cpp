@@ -1,0 +1,120 @@
+#include "engine/path_block.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "core/calendar.h"
+#include "core/error.h"
+#include "core/random.h"
+#include "model/parameters.h"
+#include "model/series.h"
+
+namespace mppmc::detail {
+
+RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
+  if (settings.design) return settings.design->source(row);
+  const auto path = static_cast<std::uint32_t>(row);
+  return settings.deterministic ? plan.median_source(path) : plan.own_source(path);
+}
+
+PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
+                     std::int64_t begin, int n, double* recorded)
+    : scenario_(scenario),
+      plan_(plan),
+      seed_(settings.seed),
+      begin_(begin),
+      n_(n),
+      values_(static_cast<std::size_t>(kParamCount) * scenario.year_count() * n),
+      level_(static_cast<std::size_t>(scenario.year_count()) * n),
+      effect_(scenario.measures.size() * n),
+      sources_(static_cast<std::size_t>(n)),
+      measures_on_(kParamCount),
+      scratch_(static_cast<std::size_t>(kParamCount) * n),
+      first_(static_cast<std::size_t>(n)) {
+  const int years = scenario.year_count();
+  const std::size_t measures = scenario.measures.size();
+  const std::size_t width = plan.recorded_names().size();
+  // Per-path draws, transposed into [..][path] arrays for the month loop.
+  std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
+      path_effect(measures);
+  for (int i = 0; i < n; ++i) {
+    RowSource& source = sources_[static_cast<std::size_t>(i)];
+    source = row_source(plan, settings, begin + i);
+    plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
+              recorded + static_cast<std::size_t>(i) * width);
+    for (std::size_t k = 0; k < path_values.size(); ++k) values_[k * n + i] = path_values[k];
+    for (int y = 0; y < years; ++y) level_[static_cast<std::size_t>(y) * n + i] = path_level[y];
+    for (std::size_t k = 0; k < measures; ++k) effect_[k * n + i] = path_effect[k];
+  }
+  // Which parameters have measures (their month values need a scratch array).
+  for (std::size_t k = 0; k < measures; ++k) measures_on_[index(scenario.measures[k].parameter)].push_back(k);
+  for (int s = 0; s < kInitialStockCount; ++s) stocks_[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
+}
+
+void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
+  const Scenario& scenario = scenario_;
+  const int n = n_, years = scenario.year_count();
+  const MonthIndex month = scenario.month(m);
+  const int y = scenario.year_slot(m);
+  MonthInputs in;
+  for (int p = 0; p < kParamCount; ++p) {
+    const double* base = &values_[(static_cast<std::size_t>(p) * years + y) * n];
+    if (measures_on_[p].empty() || p == index(ParamId::inflow_first_annual)) {
+      in.param[p] = base;
+      continue;
+    }
+    double* v = &scratch_[static_cast<std::size_t>(p) * n];
+    for (int i = 0; i < n; ++i) {
+      double factor = 1.0;
+      for (std::size_t k : measures_on_[p]) factor *= scenario.measures[k].factor(month, effect_[k * n + i]);
+      v[i] = base[i] * factor;
+    }
+    if (parameters()[p].capped_at_one)
+      for (int i = 0; i < n; ++i) v[i] = std::min(v[i], 1.0);
+    in.param[p] = v;
+  }
+
+  // Step 1's first inflow: A_y / 12 * s_c * eps_m, times any measures on the inflow.
+  const double sigma = scenario.monthly_noise_sd;
+  const int noise_group = plan_.noise_group();
+  const double season = scenario.seasonality[calendar_month_of(month) - 1];
+  const double* annual_level = &level_[static_cast<std::size_t>(y) * n];
+  const auto& inflow_measures = measures_on_[index(ParamId::inflow_first_annual)];
+  for (int i = 0; i < n; ++i) {
+    double eps = 1.0;
+    if (noise_group >= 0) {
+      const RowSource& source = sources_[static_cast<std::size_t>(i)];
+      eps = source.noise_factor;
+      if (std::isnan(eps)) {
+        const double u = normal_at({seed_, source.address[static_cast<std::size_t>(noise_group)], Stream::monthly_noise,
+                                    0, static_cast<std::uint32_t>(month)});
+        eps = std::exp(sigma * u - 0.5 * sigma * sigma);
+      }
+    }
+    double factor = 1.0;
+    for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect_[k * n + i]);
+    first_[i] = annual_level[i] / 12.0 * season * eps * factor;
+  }
+  in.first = first_.data();
+
+  std::array<double*, kInitialStockCount> stock_ptr;
+  for (int s = 0; s < kInitialStockCount; ++s) stock_ptr[s] = stocks_[s].data();
+  step_month(n, in, stock_ptr, out);
+
+  // A non-finite value is a bug or an input the checks let through: name its replay address.
+  for (const SeriesInfo& info : series()) {
+    const double* column = out[index(info.id)];
+    for (int i = 0; i < n; ++i)
+      if (!std::isfinite(column[i])) {
+        std::ostringstream what;
+        what << "series " << info.name << " is " << column[i] << " on path " << begin_ + i << " in month "
+             << format_year_month(month) << " (scenario '" << scenario.name << "', seed " << seed_
+             << "); rerun with --seed " << seed_ << " --paths " << begin_ + i + 1
+             << " --save-paths to inspect the path";
+        throw RuntimeError(what.str());
+      }
+  }
+}
+
+}  // namespace mppmc::detail

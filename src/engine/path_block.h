@@ -1,0 +1,75 @@
+#pragma once
+// One block of paths of one scenario, in structure-of-arrays form: its draws, its stocks, and
+// one month step at a time. The unit of work of both drivers (chunk-major in simulation.cpp,
+// month-major in month_major.cpp), so both compute every path's values with the same
+// operations in the same order. Internal to src/engine.
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/inputs.h"
+#include "engine/simulation.h"
+#include "model/chain.h"
+#include "model/scenario.h"
+
+namespace mppmc::detail {
+
+//! Runs work on `threads` threads (0: all). The global limit lets a request above the core
+//! count through (TBB would otherwise cap it and warn); either way the numbers do not change.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads) : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {
+    if (threads > 0) control_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  }
+  tbb::task_arena& arena() const { return arena_; }
+
+ private:
+  std::optional<tbb::global_control> control_;
+  mutable tbb::task_arena arena_;
+};
+
+//! Where row `row`'s draws come from under `settings`.
+RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row);
+
+class PathBlock {
+ public:
+  //! Draws paths [begin, begin + n); their recorded inputs go to `recorded` (n rows of
+  //! plan.recorded_names().size() values). The stocks start at the scenario's initial values.
+  PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings, std::int64_t begin,
+            int n, double* recorded);
+
+  std::int64_t begin() const { return begin_; }
+  int size() const { return n_; }
+
+  //! Advances the block by month m (0-based; months in order), writing series k of path
+  //! begin() + i to out[k][i]. Throws RuntimeError naming the replay address when a value is
+  //! not finite.
+  void step(int m, const std::array<double*, kSeriesCount>& out);
+
+  //! The stocks between months: [InitialStock][path] (persons); what a checkpoint keeps.
+  std::array<std::vector<double>, kInitialStockCount>& stocks() { return stocks_; }
+  //! Keeps a copy of the stocks; restore_stocks() goes back to it.
+  void save_stocks() { saved_stocks_ = stocks_; }
+  void restore_stocks() { stocks_ = saved_stocks_; }
+
+ private:
+  const Scenario& scenario_;
+  const InputPlan& plan_;
+  std::uint64_t seed_;
+  std::int64_t begin_;
+  int n_;
+  std::vector<double> values_;  // [param][year][path]
+  std::vector<double> level_;   // [year][path]
+  std::vector<double> effect_;  // [measure][path]
+  std::vector<RowSource> sources_;
+  std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
+  std::array<std::vector<double>, kInitialStockCount> stocks_, saved_stocks_;
+  std::vector<double> scratch_;  // [param][path]: month values of parameters with measures
+  std::vector<double> first_;
+};
+
+}  // namespace mppmc::detail

@@ -1,0 +1,279 @@
+// Exact percentiles without every path's history: all paths of every scenario advance through
+// one year (year slot) at a time, each block of paths stepping the year's months in a row while
+// its state is in cache, into a buffer of the year's columns; then the year's monthly and
+// annual columns (and each variant's path-wise differences) are summarised, in parallel, and
+// the buffer is reused for the next year. The paths' values are those of the chunk-major
+// driver (the same PathBlock steps, annual sums in the same order) and each column's
+// statistics see the same N values in path order, so the numbers are bit for bit those of a
+// run that keeps every path.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "core/binary_io.h"
+#include "core/error.h"
+#include "engine/path_block.h"
+#include "engine/simulation.h"
+
+namespace mppmc {
+
+namespace {
+
+using detail::PathBlock;
+
+constexpr char kMagic[8] = {'M', 'P', 'P', 'M', 'C', 'Y', 'R', '1'};
+
+// Every vector a checkpoint holds, in its order: each set's statistics so far and each
+// block's stocks at the start of the next year.
+template <typename Visit>
+void visit_state(std::vector<Summary>& sets, std::vector<std::vector<std::unique_ptr<PathBlock>>>& blocks,
+                 const Visit& visit) {
+  for (Summary& summary : sets)
+    for (ColumnStatistics* stats : {&summary.monthly, &summary.annual})
+      for (std::vector<double>* v : {&stats->quantiles, &stats->band, &stats->mean, &stats->std}) visit(*v);
+  for (auto& run_blocks : blocks)
+    for (auto& block : run_blocks)
+      for (std::vector<double>& stock : block->stocks()) visit(stock);
+}
+
+// The most months any year slot of `scenario` holds (12, or fewer for a short horizon).
+int longest_year(const Scenario& scenario) {
+  int longest = 0;
+  for (int m = 0, start = 0; m < scenario.horizon_months; ++m) {
+    if (m + 1 == scenario.horizon_months || scenario.year_slot(m + 1) != scenario.year_slot(m)) {
+      longest = std::max(longest, m + 1 - start);
+      start = m + 1;
+    }
+  }
+  return longest;
+}
+
+}  // namespace
+
+std::uint64_t year_by_year_memory_bytes(const Scenario& scenario, std::int64_t paths) {
+  const InputPlan plan(scenario);
+  const std::uint64_t per_path =
+      sizeof(double) * (static_cast<std::uint64_t>(kParamCount) * (scenario.year_count() + 1) + scenario.year_count() +
+                        scenario.measures.size() + 2 * kInitialStockCount + 1) +  // a PathBlock's arrays, stock copy
+      sizeof(RowSource) + plan.groups().size() * sizeof(std::uint32_t) + plan.dimensions() * sizeof(double) +
+      sizeof(double) * kSeriesCount * (longest_year(scenario) + 1);  // a year's columns, its annual values
+  return static_cast<std::uint64_t>(paths) * per_path;
+}
+
+StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& scenarios,
+                                         const SimulationSettings& settings,
+                                         const std::vector<const PathDesign*>& designs,
+                                         const std::vector<double>& percentiles,
+                                         const std::array<double, 3>& band_percentiles, const InputRowsSink& sink,
+                                         const ProgressCallback& progress, const StreamControl& control) {
+  MPPMC_CHECK(!scenarios.empty());
+  MPPMC_CHECK(settings.paths >= 1 && settings.block_size >= 1);
+  const Scenario& base = *scenarios.front();
+  const int months = base.horizon_months, years = base.year_count(), longest = longest_year(base);
+  const std::int64_t n = settings.paths;
+  const auto size = static_cast<std::size_t>(n);
+  const std::size_t runs = scenarios.size(), sets = 2 * runs - 1;  // runs, then differences
+  const std::size_t monthly_count = static_cast<std::size_t>(kSeriesCount) * months;
+  const std::size_t annual_count = static_cast<std::size_t>(kSeriesCount) * years;
+
+  std::vector<InputPlan> plans;
+  std::vector<SimulationSettings> per_scenario(runs, settings);
+  for (std::size_t s = 0; s < runs; ++s) {
+    plans.emplace_back(*scenarios[s]);
+    if (!designs.empty()) per_scenario[s].design = designs[s];
+  }
+  std::vector<double> all_percents = percentiles;
+  all_percents.insert(all_percents.end(), band_percentiles.begin(), band_percentiles.end());
+  std::vector<Summary> summaries(sets);
+  for (Summary& summary : summaries) {
+    summary.percentiles = percentiles;
+    summary.band_percentiles = band_percentiles;
+    for (ColumnStatistics* stats : {&summary.monthly, &summary.annual}) {
+      const std::size_t count = stats == &summary.monthly ? monthly_count : annual_count;
+      stats->quantiles.assign(percentiles.size() * count, 0.0);
+      stats->band.assign(3 * count, 0.0);
+      stats->mean.assign(count, 0.0);
+      stats->std.assign(count, 0.0);
+    }
+  }
+
+  // The year's columns: [run][series][month of the year (longest), then the annual value][path].
+  const std::size_t per_series = static_cast<std::size_t>(longest) + 1;
+  // Not zero-filled: the blocks that write them first touch their pages, in parallel.
+  std::vector<std::unique_ptr<double[]>> year_columns(runs * kSeriesCount * per_series);
+  for (auto& c : year_columns) c = std::make_unique_for_overwrite<double[]>(size);
+  auto column = [&](std::size_t run, int series, int k) {
+    return year_columns[(run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)].get();
+  };
+
+  const detail::ThreadLimit limit(settings.threads);
+  const int block_size = settings.block_size;
+  const auto block_count = static_cast<std::size_t>((n + block_size - 1) / block_size);
+  std::vector<std::vector<std::unique_ptr<PathBlock>>> blocks(runs);
+  for (auto& run_blocks : blocks) run_blocks.resize(block_count);
+  tbb::enumerable_thread_specific<std::vector<double>> scratch, difference;
+
+  limit.arena().execute([&] {
+    // The draws: every block of every scenario, its recorded inputs to the sink.
+    tbb::parallel_for(std::size_t{0}, runs * block_count, [&](std::size_t task) {
+      const std::size_t run = task / block_count, b = task % block_count;
+      const std::int64_t begin = static_cast<std::int64_t>(b) * block_size;
+      const int count = static_cast<int>(std::min<std::int64_t>(block_size, n - begin));
+      std::vector<double> recorded(static_cast<std::size_t>(count) * plans[run].recorded_names().size());
+      blocks[run][b] = std::make_unique<PathBlock>(*scenarios[run], plans[run], per_scenario[run], begin, count,
+                                                   recorded.data());
+      if (sink) sink(run, begin, count, recorded.data());
+    });
+  });
+
+  int first_month = 0;  // of the first year still to run
+  if (control.resume) {
+    std::ifstream in(control.checkpoint, std::ios::binary);
+    if (!in) throw InputError(control.checkpoint + ": no checkpoint to resume from (run without --resume to start afresh)");
+    char magic[sizeof kMagic];
+    std::uint64_t fingerprint = 0;
+    std::int64_t paths = 0;
+    std::int32_t done = 0;
+    if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof magic) != 0 || !read_value(in, fingerprint) ||
+        !read_value(in, paths) || !read_value(in, done))
+      throw InputError(control.checkpoint + ": not a checkpoint of an exact mppmc run in one process");
+    if (fingerprint != control.fingerprint || paths != n || done < 0 || done >= months ||
+        (done > 0 && base.year_slot(done) == base.year_slot(done - 1)))
+      throw InputError(control.checkpoint + ": this checkpoint was written for other inputs (scenario, seed, paths, "
+                                            "settings or mppmc version); remove it, or run without --resume to start afresh");
+    bool ok = true;
+    visit_state(summaries, blocks, [&](std::vector<double>& v) { ok = ok && read_values(in, v); });
+    if (!ok) throw InputError(control.checkpoint + ": the checkpoint is truncated or damaged; remove it and start afresh");
+    first_month = done;
+    if (progress) progress(done * n / months, n);
+  }
+
+  // Atomically: the statistics of the years before `done` (a month that starts a year) and the
+  // stocks at its start.
+  auto write_checkpoint = [&](int done) {
+    write_atomically(control.checkpoint, [&](std::ostream& out) {
+      out.write(kMagic, sizeof kMagic);
+      write_value(out, control.fingerprint);
+      write_value(out, n);
+      write_value(out, static_cast<std::int32_t>(done));
+      visit_state(summaries, blocks, [&](std::vector<double>& v) { write_values(out, v); });
+    });
+  };
+
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  std::atomic<std::size_t> blocks_done{0};
+  std::atomic<bool> stopped{false};
+  for (int start = first_month; start < months;) {
+    const int year = base.year_slot(start);
+    int end = start + 1;
+    while (end < months && base.year_slot(end) == year) ++end;
+    const int length = end - start;
+    blocks_done = 0;
+    limit.arena().execute([&] {
+      // The year's months, block by block; the stocks at the year's start are kept, so that a
+      // stop in the middle of the year can checkpoint the state before it.
+      tbb::parallel_for(std::size_t{0}, runs * block_count, [&](std::size_t task) {
+        const std::size_t run = task / block_count;
+        PathBlock& block = *blocks[run][task % block_count];
+        block.save_stocks();
+        if (control.stop && control.stop->load()) {
+          stopped = true;
+          return;
+        }
+        const auto first = static_cast<std::size_t>(block.begin());
+        const int count = block.size();
+        for (int m = start; m < end; ++m) {
+          std::array<double*, kSeriesCount> out;
+          for (int k = 0; k < kSeriesCount; ++k) out[k] = column(run, k, m - start) + first;
+          block.step(m, out);
+        }
+        // Annual values as the chunk-major driver forms them: flows 0 + m1 + m2 + ... in
+        // month order, stocks at year end.
+        for (const SeriesInfo& info : series()) {
+          const int k = index(info.id);
+          double* annual = column(run, k, longest) + first;
+          if (info.kind != SeriesKind::flow) {
+            std::copy_n(column(run, k, length - 1) + first, count, annual);
+            continue;
+          }
+          std::fill_n(annual, count, 0.0);
+          for (int j = 0; j < length; ++j) {
+            const double* x = column(run, k, j) + first;
+            for (int i = 0; i < count; ++i) annual[i] += x[i];
+          }
+        }
+        const std::size_t now = ++blocks_done;
+        if (progress && tbb::this_task_arena::current_thread_index() == 0)
+          progress((start + static_cast<std::int64_t>(length) * static_cast<std::int64_t>(now) /
+                                static_cast<std::int64_t>(runs * block_count)) * n / months,
+                   n);
+      });
+    });
+    if (stopped) {
+      // Back to the state at the year's start: the checkpoint holds whole years.
+      for (auto& run_blocks : blocks)
+        for (auto& block : run_blocks) block->restore_stocks();
+      if (start > 0 && !control.checkpoint.empty()) write_checkpoint(start);
+      throw Interrupted("interrupted in month " + std::to_string(start + 1) + " of " + std::to_string(months) +
+                        (start > 0 && !control.checkpoint.empty() ? "; checkpoint " + control.checkpoint +
+                                                                        " (the months before it)"
+                                                                  : ""));
+    }
+
+    // Every set's monthly columns of the year and its annual column, one task each.
+    const std::size_t per_set = static_cast<std::size_t>(kSeriesCount) * (length + 1);
+    limit.arena().execute([&] {
+      tbb::parallel_for(std::size_t{0}, sets * per_set, [&](std::size_t task) {
+        const std::size_t set = task / per_set;
+        const int series = static_cast<int>(task % per_set / (length + 1));
+        const int j = static_cast<int>(task % per_set % (length + 1));  // month of the year; length: the year
+        const bool monthly = j < length;
+        const int k = monthly ? j : longest;
+        const std::size_t run = set < runs ? set : set - runs + 1;
+        const double* x = column(run, series, k);
+        if (set >= runs) {  // the path-wise difference variant - baseline
+          const double* b = column(0, series, k);
+          std::vector<double>& d = difference.local();
+          d.resize(size);
+          for (std::size_t i = 0; i < size; ++i) d[i] = x[i] - b[i];
+          x = d.data();
+        }
+        ColumnStatistics& stats = monthly ? summaries[set].monthly : summaries[set].annual;
+        const std::size_t count = monthly ? monthly_count : annual_count;
+        const std::size_t c = monthly ? static_cast<std::size_t>(series) * months + static_cast<std::size_t>(start + j)
+                                      : static_cast<std::size_t>(series) * years + static_cast<std::size_t>(year);
+        const ColumnSummary summary = summarize_column(x, n, all_percents, scratch.local());
+        for (std::size_t q = 0; q < percentiles.size(); ++q) stats.quantiles[q * count + c] = summary.percentiles[q];
+        for (std::size_t q = 0; q < 3; ++q) stats.band[q * count + c] = summary.percentiles[percentiles.size() + q];
+        stats.mean[c] = summary.moments.mean;
+        stats.std[c] = summary.moments.std;
+      });
+    });
+    start = end;
+
+    const bool stop = control.stop && control.stop->load();
+    const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count();
+    if (start < months && !control.checkpoint.empty() &&
+        (stop || (control.checkpoint_seconds > 0 && since >= control.checkpoint_seconds))) {
+      write_checkpoint(start);
+      last_checkpoint = std::chrono::steady_clock::now();
+    }
+    if (stop && start < months)
+      throw Interrupted("interrupted after month " + std::to_string(start) + " of " + std::to_string(months) +
+                        (control.checkpoint.empty() ? "" : "; checkpoint " + control.checkpoint));
+  }
+  if (progress) progress(n, n);
+
+  StreamedSummaries out;
+  for (std::size_t set = 0; set < sets; ++set)
+    (set < runs ? out.runs : out.differences).push_back(std::move(summaries[set]));
+  return out;
+}
+
+}  // namespace mppmc

@@ -1,0 +1,109 @@
+// The year-by-year driver (exact percentiles in one process) against the statistics of a run
+// that keeps every path: bit for bit, for a baseline, a variant and their differences, on a
+// scenario with partial years and measures; and a stopped run resumed from its checkpoint.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "engine/simulation.h"
+#include "io/scenario_reader.h"
+#include "support.h"
+
+using namespace mppmc;
+using mppmc::testing::small_scenario;
+
+namespace {
+
+const std::vector<double> kPercents = {5, 10, 25, 50, 75, 90, 95};
+const std::array<double, 3> kBand = {5, 50, 95};
+
+Scenario variant_scenario() {
+  std::vector<Problem> warnings;
+  return io::read_scenario(std::string(MPPMC_SOURCE_DIR) + "/tests/data/variant.toml", warnings);
+}
+
+void check_same(const Summary& a, const Summary& b) {
+  for (const bool monthly : {true, false}) {
+    INFO((monthly ? "monthly" : "annual"));
+    const ColumnStatistics& x = monthly ? a.monthly : a.annual;
+    const ColumnStatistics& y = monthly ? b.monthly : b.annual;
+    CHECK(x.quantiles == y.quantiles);  // vector ==: every double equal
+    CHECK(x.band == y.band);
+    CHECK(x.mean == y.mean);
+    CHECK(x.std == y.std);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("year by year: the statistics of a run that keeps every path, bit for bit", "[determinism][engine]") {
+  const Scenario base = small_scenario();  // starts in March: a 10-month first year, an 8-month last one
+  const Scenario variant = variant_scenario();
+  SimulationSettings settings;
+  settings.seed = 31;
+  settings.paths = 2500;
+  const SimulationResult b = simulate(base, settings);
+  const SimulationResult v = simulate(variant, settings);
+  const Summary expect_base = summarize(b, kPercents, kBand);
+  const Summary expect_variant = summarize(v, kPercents, kBand);
+  const Summary expect_difference = summarize_difference(b, v, kPercents, kBand);
+  for (const auto& [threads, block] : {std::pair{1, 256}, std::pair{3, 7}, std::pair{2, 5000}}) {
+    INFO("threads " << threads << ", block size " << block);
+    settings.threads = threads;
+    settings.block_size = block;
+    std::vector<double> inputs(static_cast<std::size_t>(settings.paths) * b.input_names().size(), -1.0);
+    const InputRowsSink sink = [&](std::size_t run, std::int64_t first, std::int64_t rows, const double* data) {
+      if (run == 0) std::copy(data, data + rows * b.input_names().size(), inputs.begin() + first * b.input_names().size());
+    };
+    const StreamedSummaries got = summarize_year_by_year({&base, &variant}, settings, {}, kPercents, kBand, sink);
+    REQUIRE(got.runs.size() == 2);
+    REQUIRE(got.differences.size() == 1);
+    check_same(got.runs[0], expect_base);
+    check_same(got.runs[1], expect_variant);
+    check_same(got.differences[0], expect_difference);
+    CHECK(inputs == b.input_samples());
+  }
+}
+
+TEST_CASE("year by year: a run stopped within a year and resumed equals an uninterrupted one", "[determinism][engine]") {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.seed = 5;
+  settings.paths = 3000;
+  settings.threads = 1;
+  const InputRowsSink no_sink;
+  const StreamedSummaries reference = summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink);
+
+  const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_year_test.ckpt").string();
+  std::filesystem::remove(checkpoint);
+  std::atomic<bool> stop{false};
+  StreamControl control;
+  control.checkpoint = checkpoint;
+  control.checkpoint_seconds = 0;  // only when stopped
+  control.fingerprint = 42;
+  control.stop = &stop;
+  // Half the paths' months done: inside the second year (months 11-22 of 30).
+  const ProgressCallback halfway = [&](std::int64_t done, std::int64_t total) {
+    if (2 * done >= total) stop = true;
+  };
+  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, halfway, control),
+                  Interrupted);
+  REQUIRE(std::filesystem::exists(checkpoint));
+  stop = false;
+  control.resume = true;
+  settings.threads = 3;  // another thread count on the way back: the same numbers
+  std::int64_t first_report = -1;  // a resumed run starts where the checkpoint left off
+  const ProgressCallback first = [&](std::int64_t done, std::int64_t) {
+    if (first_report < 0) first_report = done;
+  };
+  const StreamedSummaries resumed =
+      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, first, control);
+  CHECK(first_report == 10 * settings.paths / 30);  // the first year (March to December) is done
+  check_same(resumed.runs[0], reference.runs[0]);
+
+  control.fingerprint = 43;  // other inputs: refused
+  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, control), InputError);
+  std::filesystem::remove(checkpoint);
+}
