@@ -40,15 +40,27 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
   constexpr std::int64_t kBins = 4096;
   const double scale = static_cast<double>(kBins) / (max - min);
   auto bin_of = [&](double v) { return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)); };
-  std::vector<std::int64_t> count(kBins + 1, 0);  // count[b + 1]: values in bin b; then prefix sums
+  // Two interleaved histograms of 32-bit counts (in L1): neighbouring values often fall in the
+  // same bin, and one array would make each increment wait for the previous one's store.
+  std::vector<std::uint32_t> even(kBins, 0), odd(kBins, 0);
   double sum = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    sum += x[i];
-    ++count[static_cast<std::size_t>(bin_of(x[i]) + 1)];
+  std::int64_t pair = 0;
+  for (; pair + 1 < n; pair += 2) {
+    sum += x[pair];
+    sum += x[pair + 1];
+    ++even[static_cast<std::size_t>(bin_of(x[pair]))];
+    ++odd[static_cast<std::size_t>(bin_of(x[pair + 1]))];
+  }
+  if (pair < n) {
+    sum += x[pair];
+    ++even[static_cast<std::size_t>(bin_of(x[pair]))];
   }
   const double mean = sum / static_cast<double>(n);
-  for (std::int64_t b = 0; b < kBins; ++b) count[static_cast<std::size_t>(b + 1)] += count[static_cast<std::size_t>(b)];
-  // count[b] is now the number of values in bins below b. The bins of the ranks, and where each
+  std::vector<std::int64_t> count(kBins + 1, 0);  // count[b]: values in bins below b
+  for (std::int64_t b = 0; b < kBins; ++b)
+    count[static_cast<std::size_t>(b + 1)] = count[static_cast<std::size_t>(b)] + even[static_cast<std::size_t>(b)] +
+                                             odd[static_cast<std::size_t>(b)];
+  // The bins of the ranks, and where each
   // wanted bin's values go in the candidate buffer:
   std::vector<std::int64_t> bin_of_rank(ranks.size()), slot(kBins, -1), next(kBins, -1), wanted_bins;
   std::int64_t wanted_total = 0;
