@@ -1,10 +1,10 @@
 // Google Benchmark micro-benchmarks of the hot parts (docs/performance.md): the month step,
 // the path-level draws, one monthly-noise draw, the beta quantile, the exact percentile
-// selection, and the floor:
-// simulate() of the default scenario (draws + month steps into the result columns, no
-// statistics, no output). Run through scripts/bench.sh or directly:
+// selection, and the floor: the default scenario's draws and month steps on all threads, no
+// result columns, no statistics, no output. Run through scripts/bench.sh or directly:
 //   build/bench/mppmc_micro --benchmark_filter=Floor
 #include <benchmark/benchmark.h>
+#include <tbb/parallel_for.h>
 #include <boost/math/special_functions/beta.hpp>
 
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include "core/normal.h"
 #include "core/random.h"
 #include "engine/inputs.h"
+#include "engine/path_block.h"
 #include "engine/simulation.h"
 #include "engine/statistics.h"
 #include "io/scenario_reader.h"
@@ -105,12 +106,32 @@ void BM_Percentiles(benchmark::State& state) {
 }
 BENCHMARK(BM_Percentiles)->Arg(100000);
 
-// The floor of a run: every path's draws and month steps, nothing else.
+// The floor of a run: every path's draws and month steps, in blocks on all threads as a run
+// does them, each block writing its months into a small buffer of its own that is then
+// dropped: no result columns, no statistics, no file.
 void BM_Floor(benchmark::State& state) {
+  const Scenario& scenario = default_scenario();
+  const InputPlan plan(scenario);
   SimulationSettings settings;
   settings.paths = state.range(0);
-  settings.threads = static_cast<int>(state.range(1));
-  for (auto _ : state) benchmark::DoNotOptimize(simulate(default_scenario(), settings).paths());
+  const int block_size = settings.block_size;
+  const std::int64_t blocks = (settings.paths + block_size - 1) / block_size;
+  const detail::ThreadLimit limit(static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    limit.arena().execute([&] {
+      tbb::parallel_for(std::int64_t{0}, blocks, [&](std::int64_t b) {
+        const std::int64_t begin = b * block_size;
+        const int n = static_cast<int>(std::min<std::int64_t>(block_size, settings.paths - begin));
+        std::vector<double> recorded(static_cast<std::size_t>(n) * plan.recorded_names().size());
+        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * n);
+        detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data());
+        std::array<double*, kSeriesCount> out;
+        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * n];
+        for (int m = 0; m < scenario.horizon_months; ++m) block.step(m, out);
+        benchmark::DoNotOptimize(month.data());
+      });
+    });
+  }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Floor)->Args({100000, 0})->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
