@@ -238,12 +238,14 @@ int run_main(int argc, char** argv) {
                       "points); the monthly noise stays Monte Carlo");
   run_cmd->add_flag("--overwrite", run.overwrite, "replace an existing results file");
   run_cmd->add_option("--quantiles", run.quantiles,
-                      "exact (every path kept), sketch (DDSketch, bounded memory, <= 1% relative error) or auto "
-                      "(exact while it fits --memory-limit; default)");
+                      "exact (type-7 percentiles of all paths, about 4 kB per path, year by year), sketch "
+                      "(DDSketch, bounded memory, <= 1% relative error) or auto (exact while it fits --memory-limit; "
+                      "default)");
   run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
-                      "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM)")
+                      "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM); exact "
+                      "runs write it at the end of a year of the horizon")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");

@@ -192,6 +192,10 @@ void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize
 void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols) {
   Handle space = simple_space({rows, cols});
   Handle dcpl = untimed(H5P_DATASET_CREATE);
+  // Storage allocated now, not at the first write: rows written in any order, by whichever
+  // thread comes first, leave the same file. No fill: every row is written.
+  check_status(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "set allocation time for " + name);
+  check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "set fill time for " + name);
   Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);

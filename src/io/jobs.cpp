@@ -181,11 +181,13 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   control.fingerprint = fnv1a64(identity);
   control.stop = o.stop;
 
+  // The recorded inputs' datasets come first in every kind of run, so that the file's layout
+  // does not depend on how the paths were run (one process or several: the same bytes).
+  if (writer)
+    for (std::size_t k = 0; k < scenarios.size(); ++k) file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
   if (sketch || (cluster_size() == 1 && !config.save_paths)) {
     // Bounded memory: every scenario chunk by chunk into sketches, or (exact, one process)
     // year by year; inputs stream into the file.
-    if (writer)
-      for (std::size_t k = 0; k < scenarios.size(); ++k) file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
     std::mutex file_lock;
     InputRowsSink sink;
     if (writer) sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
@@ -213,6 +215,9 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha, {}, progress,
                         control, &results);
     if (writer) {
+      for (std::size_t k = 0; k < scenarios.size(); ++k)
+        file->write_input_rows(variant_name(k), 0, config.paths, plans[k].recorded_names().size(),
+                               results[k].input_samples().data());
       const Summary summary = summarize(results.front(), config.percentiles, config.band, config.threads);
       file->write_baseline({&scenarios.front(), &results.front(), &summary});
       for (std::size_t k = 1; k < scenarios.size(); ++k) {

@@ -62,15 +62,9 @@ void write_run(hid_t group, const RunRecord& r, bool save_paths) {
   const Summary& summary = *r.summary;
   write_statistics(group, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false);
   write_statistics(group, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true);
-  if (!r.result) return;  // streamed: the inputs are written already, paths are not kept
+  // The inputs are written already (begin_inputs, write_input_rows).
+  if (!r.result) return;  // paths are not kept
   const SimulationResult& result = *r.result;
-  {
-    h5::Handle inputs = h5::create_group(group, "inputs");
-    h5::write_dataset(inputs.id(), "names", result.input_names());
-    h5::write_dataset(inputs.id(), "samples",
-                      {static_cast<hsize_t>(result.paths()), static_cast<hsize_t>(result.input_names().size())},
-                      result.input_samples().data());
-  }
   if (save_paths) {
     h5::Handle paths = h5::create_group(group, "paths");
     const auto n = static_cast<std::size_t>(result.paths());

@@ -14,7 +14,7 @@ namespace mppmc::io {
 //! One simulated scenario and what to record of it.
 struct RunRecord {
   const Scenario* scenario;
-  const SimulationResult* result;  //!< null in sketch mode: inputs went through write_input_rows
+  const SimulationResult* result;  //!< every path's values, for /paths (save_paths); else null
   const Summary* summary;
 };
 
@@ -29,13 +29,14 @@ class ResultsFile {
   ResultsFile(const ResultsFile&) = delete;
   ResultsFile& operator=(const ResultsFile&) = delete;
 
-  //! The baseline: statistics at the root, /inputs and, with save_paths, /paths.
+  //! The baseline: statistics at the root and, with save_paths, /paths.
   void write_baseline(const RunRecord& run);
   //! A variant under /variants/<name>/ (same layout as the root) and the statistics of the
   //! path-wise difference variant - baseline under /compare/<name>/.
   void write_variant(const std::string& name, const RunRecord& run, const Summary& difference);
-  //! Streamed runs: /inputs of the baseline (variant "") or of a variant, [rows, names] float64,
-  //! filled chunk by chunk with write_input_rows (the caller serialises the calls).
+  //! /inputs of the baseline (variant "") or of a variant, [rows, names] float64, created
+  //! before the run's statistics in every kind of run and filled in any order with
+  //! write_input_rows (the caller serialises the calls).
   void begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names);
   void write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows, std::size_t columns,
                         const double* data);
