@@ -122,6 +122,7 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   limit.arena().execute([&] {
     // The draws: every block of every scenario, its recorded inputs to the sink.
     tbb::parallel_for(std::size_t{0}, runs * block_count, [&](std::size_t task) {
+      if (control.stop && control.stop->load()) return;  // stopped while drawing: see below
       const std::size_t run = task / block_count, b = task % block_count;
       const std::int64_t begin = static_cast<std::int64_t>(b) * block_size;
       const int count = static_cast<int>(std::min<std::int64_t>(block_size, n - begin));
@@ -131,6 +132,11 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
       if (sink) sink(run, begin, count, recorded.data());
     });
   });
+
+  // A stop while drawing leaves nothing new to keep (an earlier checkpoint stays as it is).
+  if (control.stop && control.stop->load())
+    throw Interrupted("interrupted while drawing the paths' inputs" +
+                      std::string(control.resume ? "; the checkpoint " + control.checkpoint + " is kept" : ""));
 
   int first_month = 0;  // of the first year still to run
   if (control.resume) {
@@ -219,11 +225,12 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
       // Back to the state at the year's start: the checkpoint holds whole years.
       for (auto& run_blocks : blocks)
         for (auto& block : run_blocks) block->restore_stocks();
-      if (start > 0 && !control.checkpoint.empty()) write_checkpoint(start);
-      throw Interrupted("interrupted in month " + std::to_string(start + 1) + " of " + std::to_string(months) +
-                        (start > 0 && !control.checkpoint.empty() ? "; checkpoint " + control.checkpoint +
-                                                                        " (the months before it)"
-                                                                  : ""));
+      const bool keep = start > 0 && !control.checkpoint.empty();
+      if (keep) write_checkpoint(start);
+      throw Interrupted("interrupted during months " + std::to_string(start + 1) + "-" + std::to_string(end) + " of " +
+                        std::to_string(months) +
+                        (keep ? "; checkpoint " + control.checkpoint + " holds months 1-" + std::to_string(start)
+                              : start == 0 ? " (the first year of the horizon: no checkpoint yet)" : ""));
     }
 
     // Every set's monthly columns of the year and its annual column, one task each.
