@@ -18,6 +18,16 @@ RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, 
   return settings.deterministic ? plan.median_source(path) : plan.own_source(path);
 }
 
+void annual_values(SeriesKind kind, const double* const* months, int count, int n, double* annual) {
+  if (kind != SeriesKind::flow) {
+    std::copy_n(months[count - 1], n, annual);
+    return;
+  }
+  std::fill_n(annual, n, 0.0);
+  for (int j = 0; j < count; ++j)
+    for (int i = 0; i < n; ++i) annual[i] += months[j][i];
+}
+
 PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
                      std::int64_t begin, int n, double* recorded)
     : scenario_(scenario),

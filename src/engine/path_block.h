@@ -15,6 +15,7 @@
 #include "engine/simulation.h"
 #include "model/chain.h"
 #include "model/scenario.h"
+#include "model/series.h"
 
 namespace mppmc::detail {
 
@@ -34,6 +35,11 @@ class ThreadLimit {
 
 //! Where row `row`'s draws come from under `settings`.
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row);
+
+//! The annual values of one series for n paths from its `count` months of the year, in order:
+//! a flow is summed as 0 + m1 + m2 + ... in month order, a stock is the last month's value.
+//! Both drivers form annual values here, so they agree bit for bit.
+void annual_values(SeriesKind kind, const double* const* months, int count, int n, double* annual);
 
 class PathBlock {
  public:

@@ -85,17 +85,15 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
     block.step(m, out);
   }
   // Annual values: flows summed over the year's months in month order, stocks at year end.
-  for (const SeriesInfo& info : series()) {
-    for (int y = 0; y < scenario.year_count(); ++y) std::fill_n(result.annual(info.id, y) + slot, n, 0.0);
-    for (int m = 0; m < scenario.horizon_months; ++m) {
-      const double* column = result.monthly(info.id, m) + slot;
-      double* target = result.annual(info.id, scenario.year_slot(m)) + slot;
-      if (info.kind == SeriesKind::flow)
-        for (int i = 0; i < n; ++i) target[i] += column[i];
-      else
-        std::copy_n(column, n, target);
+  std::vector<const double*> year_months;
+  for (const SeriesInfo& info : series())
+    for (int m = 0; m < scenario.horizon_months;) {
+      const int y = scenario.year_slot(m);
+      year_months.clear();
+      for (; m < scenario.horizon_months && scenario.year_slot(m) == y; ++m) year_months.push_back(result.monthly(info.id, m) + slot);
+      detail::annual_values(info.kind, year_months.data(), static_cast<int>(year_months.size()), n,
+                            result.annual(info.id, y) + slot);
     }
-  }
 }
 
 }  // namespace

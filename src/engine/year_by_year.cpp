@@ -199,20 +199,12 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
           for (int k = 0; k < kSeriesCount; ++k) out[k] = column(run, k, m - start) + first;
           block.step(m, out);
         }
-        // Annual values as the chunk-major driver forms them: flows 0 + m1 + m2 + ... in
-        // month order, stocks at year end.
+        // Annual values as the chunk driver forms them.
+        std::array<const double*, 12> year_months{};
         for (const SeriesInfo& info : series()) {
           const int k = index(info.id);
-          double* annual = column(run, k, longest) + first;
-          if (info.kind != SeriesKind::flow) {
-            std::copy_n(column(run, k, length - 1) + first, count, annual);
-            continue;
-          }
-          std::fill_n(annual, count, 0.0);
-          for (int j = 0; j < length; ++j) {
-            const double* x = column(run, k, j) + first;
-            for (int i = 0; i < count; ++i) annual[i] += x[i];
-          }
+          for (int j = 0; j < length; ++j) year_months[static_cast<std::size_t>(j)] = column(run, k, j) + first;
+          detail::annual_values(info.kind, year_months.data(), length, count, column(run, k, longest) + first);
         }
         const std::size_t now = ++blocks_done;
         if (progress && tbb::this_task_arena::current_thread_index() == 0)
