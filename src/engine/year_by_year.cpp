@@ -119,6 +119,17 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   for (auto& run_blocks : blocks) run_blocks.resize(block_count);
   tbb::enumerable_thread_specific<std::vector<double>> scratch, difference;
 
+  // Progress in paths: the draws count as the first 40% of the work (about their share of a
+  // run of the default scenario), the months as the rest; only the reporting depends on it.
+  constexpr double kDrawShare = 0.4;
+  const double total_blocks = static_cast<double>(runs * block_count);
+  auto report = [&](double fraction) {
+    if (progress && tbb::this_task_arena::current_thread_index() == 0)
+      progress(std::min(n, static_cast<std::int64_t>(fraction * static_cast<double>(n))), n);
+  };
+  auto months_done = [&](double m) { return kDrawShare + (1.0 - kDrawShare) * m / months; };
+  std::atomic<std::size_t> blocks_done{0};
+
   limit.arena().execute([&] {
     // The draws: every block of every scenario, its recorded inputs to the sink.
     tbb::parallel_for(std::size_t{0}, runs * block_count, [&](std::size_t task) {
@@ -130,6 +141,7 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
       blocks[run][b] = std::make_unique<PathBlock>(*scenarios[run], plans[run], per_scenario[run], begin, count,
                                                    recorded.data());
       if (sink) sink(run, begin, count, recorded.data());
+      report(kDrawShare * static_cast<double>(++blocks_done) / total_blocks);
     });
   });
 
@@ -157,7 +169,7 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
     visit_state(summaries, blocks, [&](std::vector<double>& v) { ok = ok && read_values(in, v); });
     if (!ok) throw InputError(control.checkpoint + ": the checkpoint is truncated or damaged; remove it and start afresh");
     first_month = done;
-    if (progress) progress(done * n / months, n);
+    report(months_done(done));
   }
 
   // Atomically: the statistics of the years before `done` (a month that starts a year) and the
@@ -173,7 +185,6 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   };
 
   auto last_checkpoint = std::chrono::steady_clock::now();
-  std::atomic<std::size_t> blocks_done{0};
   std::atomic<bool> stopped{false};
   for (int start = first_month; start < months;) {
     const int year = base.year_slot(start);
@@ -206,11 +217,7 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
           for (int j = 0; j < length; ++j) year_months[static_cast<std::size_t>(j)] = column(run, k, j) + first;
           detail::annual_values(info.kind, year_months.data(), length, count, column(run, k, longest) + first);
         }
-        const std::size_t now = ++blocks_done;
-        if (progress && tbb::this_task_arena::current_thread_index() == 0)
-          progress((start + static_cast<std::int64_t>(length) * static_cast<std::int64_t>(now) /
-                                static_cast<std::int64_t>(runs * block_count)) * n / months,
-                   n);
+        report(months_done(start + length * static_cast<double>(++blocks_done) / total_blocks));
       });
     });
     if (stopped) {

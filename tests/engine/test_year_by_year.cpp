@@ -84,9 +84,10 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   control.checkpoint_seconds = 0;  // only when stopped
   control.fingerprint = 42;
   control.stop = &stop;
-  // Half the paths' months done: inside the second year (months 11-22 of 30).
+  // Three quarters of the progress: the draws and 17-18 of the 30 months, inside the second
+  // year (months 11-22).
   const ProgressCallback halfway = [&](std::int64_t done, std::int64_t total) {
-    if (2 * done >= total) stop = true;
+    if (4 * done >= 3 * total) stop = true;
   };
   CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, halfway, control),
                   Interrupted);
@@ -94,13 +95,17 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   stop = false;
   control.resume = true;
   settings.threads = 3;  // another thread count on the way back: the same numbers
-  std::int64_t first_report = -1;  // a resumed run starts where the checkpoint left off
-  const ProgressCallback first = [&](std::int64_t done, std::int64_t) {
-    if (first_report < 0) first_report = done;
+  // A resumed run draws every path again (progress up to the draws' share) and then goes
+  // straight on after the first year (March to December): its progress jumps over that year.
+  std::int64_t previous = 0;
+  bool jumped = false;
+  const ProgressCallback watch = [&](std::int64_t done, std::int64_t total) {
+    if (10 * previous <= 4 * total + 10 && 20 * done >= 11 * total) jumped = true;
+    previous = done;
   };
   const StreamedSummaries resumed =
-      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, first, control);
-  CHECK(first_report == 10 * settings.paths / 30);  // the first year (March to December) is done
+      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, watch, control);
+  CHECK(jumped);
   check_same(resumed.runs[0], reference.runs[0]);
 
   control.fingerprint = 43;  // other inputs: refused
