@@ -38,7 +38,8 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       values_(static_cast<std::size_t>(kParamCount) * scenario.year_count() * n),
       level_(static_cast<std::size_t>(scenario.year_count()) * n),
       effect_(scenario.measures.size() * n),
-      sources_(static_cast<std::size_t>(n)),
+      noise_address_(static_cast<std::size_t>(n)),
+      noise_factor_(static_cast<std::size_t>(n)),
       measures_on_(kParamCount),
       scratch_(static_cast<std::size_t>(kParamCount) * n),
       first_(static_cast<std::size_t>(n)) {
@@ -48,9 +49,12 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
   // Per-path draws, transposed into [..][path] arrays for the month loop.
   std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
       path_effect(measures);
+  const int noise_group = plan.noise_group();
   for (int i = 0; i < n; ++i) {
-    RowSource& source = sources_[static_cast<std::size_t>(i)];
-    source = row_source(plan, settings, begin + i);
+    const RowSource source = row_source(plan, settings, begin + i);
+    // What the month steps need of the source: the monthly noise's address and factor.
+    if (noise_group >= 0) noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
+    noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
     plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
               recorded + static_cast<std::size_t>(i) * width);
     for (std::size_t k = 0; k < path_values.size(); ++k) values_[k * n + i] = path_values[k];
@@ -94,11 +98,10 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   for (int i = 0; i < n; ++i) {
     double eps = 1.0;
     if (noise_group >= 0) {
-      const RowSource& source = sources_[static_cast<std::size_t>(i)];
-      eps = source.noise_factor;
+      eps = noise_factor_[static_cast<std::size_t>(i)];
       if (std::isnan(eps)) {
-        const double u = normal_at({seed_, source.address[static_cast<std::size_t>(noise_group)], Stream::monthly_noise,
-                                    0, static_cast<std::uint32_t>(month)});
+        const double u = normal_at({seed_, noise_address_[static_cast<std::size_t>(i)], Stream::monthly_noise, 0,
+                                    static_cast<std::uint32_t>(month)});
         eps = std::exp(sigma * u - 0.5 * sigma * sigma);
       }
     }

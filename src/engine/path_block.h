@@ -71,7 +71,8 @@ class PathBlock {
   std::vector<double> values_;  // [param][year][path]
   std::vector<double> level_;   // [year][path]
   std::vector<double> effect_;  // [measure][path]
-  std::vector<RowSource> sources_;
+  std::vector<std::uint32_t> noise_address_;  // per path: the monthly noise's draw address
+  std::vector<double> noise_factor_;          // per path: a given noise factor, or NaN to draw it
   std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
   std::array<std::vector<double>, kInitialStockCount> stocks_, saved_stocks_;
   std::vector<double> scratch_;  // [param][path]: month values of parameters with measures

@@ -57,11 +57,10 @@ int longest_year(const Scenario& scenario) {
 }  // namespace
 
 std::uint64_t year_by_year_memory_bytes(const Scenario& scenario, std::int64_t paths) {
-  const InputPlan plan(scenario);
   const std::uint64_t per_path =
       sizeof(double) * (static_cast<std::uint64_t>(kParamCount) * (scenario.year_count() + 1) + scenario.year_count() +
                         scenario.measures.size() + 2 * kInitialStockCount + 1) +  // a PathBlock's arrays, stock copy
-      sizeof(RowSource) + plan.groups().size() * sizeof(std::uint32_t) + plan.dimensions() * sizeof(double) +
+      sizeof(std::uint32_t) + sizeof(double) +                       // its monthly noise source
       sizeof(double) * kSeriesCount * (longest_year(scenario) + 1);  // a year's columns, its annual values
   return static_cast<std::uint64_t>(paths) * per_path;
 }
