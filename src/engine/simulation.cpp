@@ -1,7 +1,5 @@
 #include "engine/simulation.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
@@ -14,13 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <atomic>
-#include <optional>
 #include <cmath>
 #include <sstream>
 
 #include "core/binary_io.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "engine/checkpoint.h"
 #include "engine/cluster.h"
 #include "engine/inputs.h"
 #include "engine/path_block.h"
@@ -222,7 +220,7 @@ Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<Ch
 
 namespace {
 
-constexpr char kCheckpointMagic[8] = {'M', 'P', 'P', 'M', 'C', 'C', 'K', '1'};
+constexpr detail::CheckpointMagic kCheckpointMagic = {'M', 'P', 'P', 'M', 'C', 'C', 'K', '1'};
 
 
 struct StreamState {
@@ -237,9 +235,7 @@ using ExactResults = std::vector<SimulationResult>;
 void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, const StreamState& state,
                       ExactResults* exact) {
   write_atomically(path, [&](std::ostream& out) {
-    out.write(kCheckpointMagic, sizeof kCheckpointMagic);
-    write_value(out, fingerprint);
-    write_value(out, paths);
+    detail::write_checkpoint_header(out, kCheckpointMagic, fingerprint, paths);
     write_value(out, static_cast<std::uint64_t>(state.done.size()));
     write_value(out, static_cast<std::uint64_t>(state.sketches.size()));
     out.write(reinterpret_cast<const char*>(state.done.data()), static_cast<std::streamsize>(state.done.size()));
@@ -261,17 +257,10 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
 
 void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::int64_t paths, StreamState& state,
                      ExactResults* exact) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": no checkpoint to resume from (run without --resume to start afresh)");
-  char magic[sizeof kCheckpointMagic];
-  std::uint64_t stored = 0, chunks = 0, cells = 0;
-  std::int64_t stored_paths = 0;
-  if (!in.read(magic, sizeof magic) || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0 || !read_value(in, stored) ||
-      !read_value(in, stored_paths) || !read_value(in, chunks) || !read_value(in, cells))
-    throw InputError(path + ": not an mppmc checkpoint");
-  if (stored != fingerprint || stored_paths != paths || chunks != state.done.size() || cells != state.sketches.size())
-    throw InputError(path + ": this checkpoint was written for other inputs (scenario, seed, paths, settings or mppmc "
-                            "version); remove it, or run without --resume to start afresh");
+  std::ifstream in = detail::open_checkpoint(path, kCheckpointMagic, fingerprint, paths);
+  std::uint64_t chunks = 0, cells = 0;
+  if (!read_value(in, chunks) || !read_value(in, cells)) throw detail::damaged_checkpoint(path);
+  if (chunks != state.done.size() || cells != state.sketches.size()) throw detail::other_inputs(path);
   bool ok = static_cast<bool>(in.read(reinterpret_cast<char*>(state.done.data()), static_cast<std::streamsize>(chunks)));
   for (QuantileSketch& sketch : state.sketches) ok = ok && sketch.read(in);
   for (auto& set : state.moments)
@@ -287,7 +276,7 @@ void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::in
                          ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(p), static_cast<std::streamsize>(n * sizeof(double))));
                        });
         }
-  if (!ok) throw InputError(path + ": the checkpoint is truncated or damaged; remove it and start afresh");
+  if (!ok) throw detail::damaged_checkpoint(path);
 }
 
 }  // namespace

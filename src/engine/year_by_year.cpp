@@ -12,12 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstring>
-#include <fstream>
 #include <memory>
 
 #include "core/binary_io.h"
 #include "core/error.h"
+#include "engine/checkpoint.h"
 #include "engine/path_block.h"
 #include "engine/simulation.h"
 
@@ -27,7 +26,7 @@ namespace {
 
 using detail::PathBlock;
 
-constexpr char kMagic[8] = {'M', 'P', 'P', 'M', 'C', 'Y', 'R', '1'};
+constexpr detail::CheckpointMagic kMagic = {'M', 'P', 'P', 'M', 'C', 'Y', 'R', '1'};
 
 // Every vector a checkpoint holds, in its order: each set's statistics so far and each
 // block's stocks at the start of the next year.
@@ -151,22 +150,14 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
 
   int first_month = 0;  // of the first year still to run
   if (control.resume) {
-    std::ifstream in(control.checkpoint, std::ios::binary);
-    if (!in) throw InputError(control.checkpoint + ": no checkpoint to resume from (run without --resume to start afresh)");
-    char magic[sizeof kMagic];
-    std::uint64_t fingerprint = 0;
-    std::int64_t paths = 0;
+    std::ifstream in = detail::open_checkpoint(control.checkpoint, kMagic, control.fingerprint, n);
     std::int32_t done = 0;
-    if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof magic) != 0 || !read_value(in, fingerprint) ||
-        !read_value(in, paths) || !read_value(in, done))
-      throw InputError(control.checkpoint + ": not a checkpoint of an exact mppmc run in one process");
-    if (fingerprint != control.fingerprint || paths != n || done < 0 || done >= months ||
-        (done > 0 && base.year_slot(done) == base.year_slot(done - 1)))
-      throw InputError(control.checkpoint + ": this checkpoint was written for other inputs (scenario, seed, paths, "
-                                            "settings or mppmc version); remove it, or run without --resume to start afresh");
+    if (!read_value(in, done)) throw detail::damaged_checkpoint(control.checkpoint);
+    if (done <= 0 || done >= months || base.year_slot(done) == base.year_slot(done - 1))
+      throw detail::other_inputs(control.checkpoint);  // not the start of a year of this horizon
     bool ok = true;
     visit_state(summaries, blocks, [&](std::vector<double>& v) { ok = ok && read_values(in, v); });
-    if (!ok) throw InputError(control.checkpoint + ": the checkpoint is truncated or damaged; remove it and start afresh");
+    if (!ok) throw detail::damaged_checkpoint(control.checkpoint);
     first_month = done;
     report(months_done(done));
   }
@@ -175,9 +166,7 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   // stocks at its start.
   auto write_checkpoint = [&](int done) {
     write_atomically(control.checkpoint, [&](std::ostream& out) {
-      out.write(kMagic, sizeof kMagic);
-      write_value(out, control.fingerprint);
-      write_value(out, n);
+      detail::write_checkpoint_header(out, kMagic, control.fingerprint, n);
       write_value(out, static_cast<std::int32_t>(done));
       visit_state(summaries, blocks, [&](std::vector<double>& v) { write_values(out, v); });
     });
