@@ -159,11 +159,8 @@ Summary summarize_difference(const SimulationResult& baseline, const SimulationR
   MPPMC_CHECK_OP(baseline.years(), ==, variant.years());
   return summarize_columns(baseline.months(), baseline.years(), baseline.paths(), percentiles, band_percentiles,
                            threads, [&](int c, bool monthly, std::vector<double>& buffer) {
-                             const double* b = column_of(baseline, c, monthly);
-                             const double* v = column_of(variant, c, monthly);
-                             buffer.resize(static_cast<std::size_t>(baseline.paths()));
-                             for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = v[i] - b[i];
-                             return static_cast<const double*>(buffer.data());
+                             return path_difference(column_of(variant, c, monthly), column_of(baseline, c, monthly),
+                                                    static_cast<std::size_t>(baseline.paths()), buffer);
                            });
 }
 
@@ -183,23 +180,12 @@ Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<Ch
   Summary summary;
   summary.percentiles = percentiles;
   summary.band_percentiles = band_percentiles;
-  const std::vector<double> band(band_percentiles.begin(), band_percentiles.end());
-  for (ColumnStatistics* stats : {&summary.monthly, &summary.annual}) {
-    const std::size_t count = stats == &summary.monthly ? monthly : static_cast<std::size_t>(kSeriesCount) * years;
-    stats->quantiles.resize(percentiles.size() * count);
-    stats->band.resize(3 * count);
-    stats->mean.resize(count);
-    stats->std.resize(count);
-  }
+  std::vector<double> all = percentiles;
+  all.insert(all.end(), band_percentiles.begin(), band_percentiles.end());
+  summary.monthly.resize(monthly, percentiles.size());
+  summary.annual.resize(static_cast<std::size_t>(kSeriesCount) * years, percentiles.size());
   tbb::parallel_for(std::size_t{0}, columns, [&](std::size_t c) {
     const bool is_monthly = c < monthly;
-    ColumnStatistics& stats = is_monthly ? summary.monthly : summary.annual;
-    const std::size_t local = is_monthly ? c : c - monthly;
-    const std::size_t count = stats.mean.size();
-    const std::vector<double> q = sketches[c].percentiles(percentiles);
-    const std::vector<double> b = sketches[c].percentiles(band);
-    for (std::size_t k = 0; k < q.size(); ++k) stats.quantiles[k * count + local] = q[k];
-    for (std::size_t k = 0; k < 3; ++k) stats.band[k * count + local] = b[k];
     double n = 0, mean = 0, m2 = 0;
     for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
       const double nb = static_cast<double>(std::min(kStreamChunk, paths - chunk * kStreamChunk));
@@ -210,8 +196,8 @@ Summary finish(const std::vector<QuantileSketch>& sketches, const std::vector<Ch
       m2 += m.m2 + delta * delta * n * nb / total;
       n = total;
     }
-    stats.mean[local] = mean;
-    stats.std[local] = std::sqrt(m2 / n);
+    (is_monthly ? summary.monthly : summary.annual)
+        .set(is_monthly ? c : c - monthly, sketches[c].percentiles(all), {mean, std::sqrt(m2 / n)});
   });
   return summary;
 }
@@ -386,8 +372,7 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
         const double* x = column_of(results[run]);
         if (is_difference) {
           const double* b = column_of(results[0]);
-          for (int i = 0; i < n; ++i) difference[static_cast<std::size_t>(i)] = x[i] - b[i];
-          x = difference.data();
+          x = path_difference(x, b, static_cast<std::size_t>(n), difference);
         }
         QuantileSketch& sketch = sketches[set * columns + c];
         for (int i = 0; i < n; ++i) sketch.add(x[i]);

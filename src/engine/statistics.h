@@ -40,7 +40,31 @@ struct ColumnStatistics {
   std::vector<double> band;       //!< [3][column]: min, medio, max
   std::vector<double> mean;       //!< [column]
   std::vector<double> std;        //!< [column]
+
+  //! Zeros for `columns` columns of `percentiles` percentiles each.
+  void resize(std::size_t columns, std::size_t percentiles) {
+    quantiles.assign(percentiles * columns, 0.0);
+    band.assign(3 * columns, 0.0);
+    mean.assign(columns, 0.0);
+    std.assign(columns, 0.0);
+  }
+  //! Column c: `values` holds its percentiles, then the band's three.
+  void set(std::size_t c, const std::vector<double>& values, const Moments& moments) {
+    const std::size_t columns = mean.size(), percentiles = quantiles.size() / columns;
+    for (std::size_t k = 0; k < percentiles; ++k) quantiles[k * columns + c] = values[k];
+    for (std::size_t k = 0; k < 3; ++k) band[k * columns + c] = values[percentiles + k];
+    mean[c] = moments.mean;
+    std[c] = moments.std;
+  }
 };
+
+//! The path-wise difference variant - baseline of n values, into `buffer`; returns its data.
+inline const double* path_difference(const double* variant, const double* baseline, std::size_t n,
+                                     std::vector<double>& buffer) {
+  buffer.resize(n);
+  for (std::size_t i = 0; i < n; ++i) buffer[i] = variant[i] - baseline[i];
+  return buffer.data();
+}
 
 //! `column(c, buffer)` returns the N values of column c: a pointer into existing data, or into
 //! `buffer` (a per-task vector it may fill, e.g. with path-wise differences).

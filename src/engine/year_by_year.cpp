@@ -92,13 +92,8 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   for (Summary& summary : summaries) {
     summary.percentiles = percentiles;
     summary.band_percentiles = band_percentiles;
-    for (ColumnStatistics* stats : {&summary.monthly, &summary.annual}) {
-      const std::size_t count = stats == &summary.monthly ? monthly_count : annual_count;
-      stats->quantiles.assign(percentiles.size() * count, 0.0);
-      stats->band.assign(3 * count, 0.0);
-      stats->mean.assign(count, 0.0);
-      stats->std.assign(count, 0.0);
-    }
+    summary.monthly.resize(monthly_count, percentiles.size());
+    summary.annual.resize(annual_count, percentiles.size());
   }
 
   // The year's columns: [run][series][month of the year (longest), then the annual value][path].
@@ -231,22 +226,11 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
         const int k = monthly ? j : longest;
         const std::size_t run = set < runs ? set : set - runs + 1;
         const double* x = column(run, series, k);
-        if (set >= runs) {  // the path-wise difference variant - baseline
-          const double* b = column(0, series, k);
-          std::vector<double>& d = difference.local();
-          d.resize(size);
-          for (std::size_t i = 0; i < size; ++i) d[i] = x[i] - b[i];
-          x = d.data();
-        }
-        ColumnStatistics& stats = monthly ? summaries[set].monthly : summaries[set].annual;
-        const std::size_t count = monthly ? monthly_count : annual_count;
+        if (set >= runs) x = path_difference(x, column(0, series, k), size, difference.local());
         const std::size_t c = monthly ? static_cast<std::size_t>(series) * months + static_cast<std::size_t>(start + j)
                                       : static_cast<std::size_t>(series) * years + static_cast<std::size_t>(year);
         const ColumnSummary summary = summarize_column(x, n, all_percents, scratch.local());
-        for (std::size_t q = 0; q < percentiles.size(); ++q) stats.quantiles[q * count + c] = summary.percentiles[q];
-        for (std::size_t q = 0; q < 3; ++q) stats.band[q * count + c] = summary.percentiles[percentiles.size() + q];
-        stats.mean[c] = summary.moments.mean;
-        stats.std[c] = summary.moments.std;
+        (monthly ? summaries[set].monthly : summaries[set].annual).set(c, summary.percentiles, summary.moments);
       });
     });
     start = end;
