@@ -245,7 +245,7 @@ int run_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
                       "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM); exact "
-                      "runs write it at the end of a year of the horizon")
+                      "runs in one process without --save-paths write it at the end of a year of the horizon")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
@@ -291,8 +291,8 @@ int run_main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 24));
   auto* sens_seed = sensitivity_cmd->add_option("--seed", sens.seed, "seed (default from the study; 1 for benchmarks)")
                         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
-  sensitivity_cmd->add_option("--sampling", sens.sampling, "design of the A and B matrices: sobol (default), lhs or mc");
-  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "bootstrap resamples for the intervals (default 200)")
+  sensitivity_cmd->add_option("--sampling", sens.sampling, "design of the A and B matrices: sobol, lhs or mc (default from the study; sobol for benchmarks)");
+  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "bootstrap resamples for the intervals (default from the study; 200 for benchmarks)")
       ->check(CLI::Range(0, 100000));
   sensitivity_cmd->add_option("--threads", sens.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
   sensitivity_cmd->add_flag("--overwrite", sens.overwrite, "replace an existing results file");
