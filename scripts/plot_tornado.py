@@ -75,7 +75,6 @@ SERIES = {
 }
 
 TORNADO_DATASETS = ("inputs", "low_input", "high_input", "low_output", "high_output", "swing")
-SOBOL_DATASETS = ("inputs", "first_order", "total_order", "first_order_ci", "total_order_ci")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -228,7 +227,7 @@ def format_input(value):
     return clean_zero(f"{value:.3g}")
 
 
-def pct_label(q):
+def quantile_label(q):
     """0.05 -> "p5", 0.025 -> "p2.5"."""
     return f"p{100 * q:g}"
 
@@ -344,7 +343,7 @@ def draw_tornado(ax, tornado, rows, unit, what, divisor, scale_suffix):
     base = tornado["base"]
     index = {n: i for i, n in enumerate(tornado["inputs"])}
     height = 0.64
-    lo_label, hi_label = pct_label(tornado["low_q"]), pct_label(tornado["high_q"])
+    lo_label, hi_label = quantile_label(tornado["low_q"]), quantile_label(tornado["high_q"])
     ends = [base]
     annotations = []  # (y, x, text, side)
     for y, name in enumerate(rows):
@@ -535,8 +534,8 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
                      va="center", fontsize=11, color=NOTE_COLOR)
 
     if tornado is not None and rows:
-        notes.insert(0, f"Numbers at the bar ends: the input's own value at its {pct_label(tornado['low_q'])} "
-                        f"and {pct_label(tornado['high_q'])}.")
+        notes.insert(0, f"Numbers at the bar ends: the input's own value at its {quantile_label(tornado['low_q'])} "
+                        f"and {quantile_label(tornado['high_q'])}.")
     if clipped:
         notes.append("◂ ▸ an interval continues beyond the axis.")
     title = f"{output} — {context}" if context else output

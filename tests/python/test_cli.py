@@ -494,7 +494,7 @@ class Info(unittest.TestCase):
         p = mt.mppmc("info", path)
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
         self.assertIn("version 2", p.stderr)
-        self.assertIn("1", p.stderr)
+        self.assertIn("reads schema version 1", p.stderr)
 
 
 if __name__ == "__main__":

@@ -68,10 +68,19 @@ class CheckpointAndResume(unittest.TestCase):
     PATHS = "400000"
     QUANTILES = "sketch"  # chunk by chunk; ExactCheckpointAndResume: year by year
 
-    def start(self, out, *extra):
+    def args(self, out, *extra):
+        """The run's command line after `mppmc`: the killed run, its resumption and the whole run
+        must be the same command."""
+        return ["run", str(mt.SMALL), "--paths", self.PATHS, "--quantiles", self.QUANTILES, "-o", str(out), "-q", *extra]
+
+    def start(self, out):
+        """A run with checkpoints every 0.2 s, once its first checkpoint exists: (process, checkpoint)."""
         mt.require_binary()
-        return subprocess.Popen([str(mt.BIN), "run", str(mt.SMALL), "--paths", self.PATHS, "--quantiles", self.QUANTILES,
-                                 "-o", str(out), "-q", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([str(mt.BIN), *self.args(out, "--checkpoint-seconds", "0.2")], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        checkpoint = Path(str(out) + ".ckpt")
+        self.wait_for(checkpoint, proc)
+        return proc, checkpoint
 
     def wait_for(self, path, proc, seconds=120):
         deadline = time.monotonic() + seconds
@@ -89,37 +98,34 @@ class CheckpointAndResume(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             out = tmp / "run.h5"
-            proc = self.start(out, "--checkpoint-seconds", "0.2")
-            self.wait_for(Path(str(out) + ".ckpt"), proc)
+            proc, checkpoint = self.start(out)
             proc.send_signal(signal.SIGKILL)
             proc.communicate()
             self.assertEqual(proc.returncode, -signal.SIGKILL)
             self.assertFalse(out.exists())
-            mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", self.QUANTILES, "-o", out, "-q", "--resume",
-                     check=0)
-            self.assertFalse(Path(str(out) + ".ckpt").exists(), "the checkpoint is removed once the run is complete")
+            mt.mppmc(*self.args(out, "--resume"), check=0)
+            self.assertFalse(checkpoint.exists(), "the checkpoint is removed once the run is complete")
             self.assertEqual(mt.tmp_litter(tmp), [])
-            full = mt.run_results(mt.SMALL, tmp / "full.h5", "--paths", self.PATHS, "--quantiles", self.QUANTILES)
+            full = tmp / "full.h5"
+            mt.mppmc(*self.args(full), check=0)
             self.assertEqual(mt.h5_differences(out, full), [])
 
     def test_sigterm_writes_a_checkpoint_and_exits_130(self):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             out = tmp / "run.h5"
-            proc = self.start(out, "--checkpoint-seconds", "0.2")
-            self.wait_for(Path(str(out) + ".ckpt"), proc)
+            proc, checkpoint = self.start(out)
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=120)
             if proc.returncode == 0:
                 self.skipTest("the run finished before the signal arrived")
             self.assertEqual(proc.returncode, 130, err)
             self.assertIn("checkpoint", err)
-            self.assertTrue(Path(str(out) + ".ckpt").exists())
+            self.assertTrue(checkpoint.exists())
             self.assertFalse(out.exists())
             self.assertEqual(mt.tmp_litter(tmp), [])
             # A checkpoint of other inputs is refused.
-            other = mt.mppmc("run", mt.SMALL, "--paths", self.PATHS, "--quantiles", self.QUANTILES, "-o", out,
-                             "--resume", "--seed", "99")
+            other = mt.mppmc(*self.args(out, "--resume", "--seed", "99"))
             self.assertEqual(other.returncode, 2)
             self.assertIn("written for other inputs", other.stderr)
 

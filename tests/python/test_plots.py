@@ -40,12 +40,21 @@ def fmt(value, unit):
 
 
 def fmt_signed(value, unit):
-    """Differences: as fmt, with a "+" on a positive number."""
+    """Differences: as fmt, with a "+" on a number that shows as positive at the printed
+    precision (decided from the value here, not from the text as the report does)."""
     text = fmt(value, unit)
-    number = text[2:] if text.startswith("€ ") else text
-    if number.startswith("-") or not any(c in "123456789" for c in number):
+    euros = unit.startswith("EUR")
+    if (round(value / 1e6, 1) if euros else round(value)) <= 0:
         return text
-    return f"€ +{number}" if text.startswith("€ ") else f"+{text}"
+    return text.replace("€ ", "€ +") if euros else "+" + text
+
+
+class SignedFormat(unittest.TestCase):
+    def test_known_answers(self):
+        cases = [(1234.4, "persons", "+1,234"), (-5.0, "persons", "-5"), (0.4, "persons", "0"),
+                 (12.34e6, "EUR/year", "€ +12.3 m"), (-0.04e6, "EUR/year", "€ 0.0 m"), (0.0, "EUR/year", "€ 0.0 m")]
+        for value, unit, expected in cases:
+            self.assertEqual(fmt_signed(value, unit), expected, (value, unit))
 
 
 def year_labels(f):
