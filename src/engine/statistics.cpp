@@ -23,45 +23,74 @@ void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std:
 // The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly, and the
 // column's moments. A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in
 // x, so every value of a lower bin is <= every value of a higher one) finds the bin of each rank;
-// only the few bins that hold a wanted rank are copied and selected in. Three passes: min/max;
-// the histogram with the sum; the copy with the squared deviations. The sums run in path order,
-// so the mean and std are bit for bit those of `moments` (the sequential additions are latency
-// bound and hide under the histogram's work).
+// only the few bins that hold a wanted rank are copied and selected in. Three passes: the sum
+// with min/max; the histogram with the squared deviations; the copy of the wanted bins. The sums
+// run in path order, so the mean and std are bit for bit those of `moments`. Each sum is one
+// chain of dependent additions (its latency, not its arithmetic, sets the pace), so the
+// independent work of the pass (min/max, the histogram) is put beside it to run in its shadow.
 void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
                       std::vector<double>& values, std::vector<double>& scratch, Moments& moments_out) {
   values.assign(ranks.size(), 0.0);
-  const auto [lo, hi] = std::minmax_element(x, x + n);
-  const double min = *lo, max = *hi;
+  // Pass 1: sum in path order; min and max (order-free) in four lanes each.
+  double sum = 0.0;
+  double lo[4] = {x[0], x[0], x[0], x[0]}, hi[4] = {x[0], x[0], x[0], x[0]};
+  std::int64_t i = 0;
+  for (; i + 3 < n; i += 4) {
+    sum += x[i];
+    sum += x[i + 1];
+    sum += x[i + 2];
+    sum += x[i + 3];
+    for (int l = 0; l < 4; ++l) {
+      lo[l] = x[i + l] < lo[l] ? x[i + l] : lo[l];
+      hi[l] = x[i + l] > hi[l] ? x[i + l] : hi[l];
+    }
+  }
+  for (; i < n; ++i) {
+    sum += x[i];
+    lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+    hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+  }
+  const double min = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+  const double max = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+  const double mean = sum / static_cast<double>(n);
   if (!(max > min)) {
     std::fill(values.begin(), values.end(), min);
     moments_out = moments(x, n);
     return;
   }
   constexpr std::int64_t kBins = 4096;
+  static_assert(kBins <= 65536, "bins are recorded in 16 bits");
   const double scale = static_cast<double>(kBins) / (max - min);
   auto bin_of = [&](double v) { return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)); };
-  // Two interleaved histograms of 32-bit counts (in L1): neighbouring values often fall in the
-  // same bin, and one array would make each increment wait for the previous one's store.
+  // Pass 2: the histogram, beside the squared deviations. Two interleaved histograms of 32-bit
+  // counts (in L1): neighbouring values often fall in the same bin, and one array would make
+  // each increment wait for the previous one's store.
   std::vector<std::uint32_t> even(kBins, 0), odd(kBins, 0);
-  double sum = 0.0;
+  thread_local std::vector<std::uint16_t> bins;  // each value's bin, for pass 3 (reused per thread)
+  bins.resize(static_cast<std::size_t>(n));
+  double squares = 0.0;
   std::int64_t pair = 0;
   for (; pair + 1 < n; pair += 2) {
-    sum += x[pair];
-    sum += x[pair + 1];
-    ++even[static_cast<std::size_t>(bin_of(x[pair]))];
-    ++odd[static_cast<std::size_t>(bin_of(x[pair + 1]))];
+    squares += (x[pair] - mean) * (x[pair] - mean);
+    squares += (x[pair + 1] - mean) * (x[pair + 1] - mean);
+    const auto b0 = static_cast<std::uint16_t>(bin_of(x[pair])), b1 = static_cast<std::uint16_t>(bin_of(x[pair + 1]));
+    bins[static_cast<std::size_t>(pair)] = b0;
+    bins[static_cast<std::size_t>(pair + 1)] = b1;
+    ++even[b0];
+    ++odd[b1];
   }
   if (pair < n) {
-    sum += x[pair];
-    ++even[static_cast<std::size_t>(bin_of(x[pair]))];
+    squares += (x[pair] - mean) * (x[pair] - mean);
+    const auto b0 = static_cast<std::uint16_t>(bin_of(x[pair]));
+    bins[static_cast<std::size_t>(pair)] = b0;
+    ++even[b0];
   }
-  const double mean = sum / static_cast<double>(n);
+  moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
   std::vector<std::int64_t> count(kBins + 1, 0);  // count[b]: values in bins below b
   for (std::int64_t b = 0; b < kBins; ++b)
     count[static_cast<std::size_t>(b + 1)] = count[static_cast<std::size_t>(b)] + even[static_cast<std::size_t>(b)] +
                                              odd[static_cast<std::size_t>(b)];
-  // The bins of the ranks, and where each
-  // wanted bin's values go in the candidate buffer:
+  // The bins of the ranks, and where each wanted bin's values go in the candidate buffer:
   std::vector<std::int64_t> bin_of_rank(ranks.size()), slot(kBins, -1), next(kBins, -1), wanted_bins;
   std::int64_t wanted_total = 0;
   for (std::size_t k = 0; k < ranks.size(); ++k) {
@@ -73,14 +102,17 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
       wanted_bins.push_back(b);
     }
   }
+  // Pass 3: the values of the wanted bins.
   scratch.resize(static_cast<std::size_t>(wanted_total));
-  double squares = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    squares += (x[i] - mean) * (x[i] - mean);
-    std::int64_t& at = next[static_cast<std::size_t>(bin_of(x[i]))];
-    if (at >= 0) scratch[static_cast<std::size_t>(at++)] = x[i];
+  // Each value's bin is read back from pass 2 (2 bytes, not recomputed from the 8-byte value),
+  // and a byte per bin says whether it is wanted: 4 KB stay in L1, where the 32 KB of `next`
+  // would not.
+  std::vector<std::uint8_t> wanted(kBins, 0);
+  for (const std::int64_t b : wanted_bins) wanted[static_cast<std::size_t>(b)] = 1;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::size_t b = bins[static_cast<std::size_t>(j)];
+    if (wanted[b] != 0) scratch[static_cast<std::size_t>(next[b]++)] = x[j];
   }
-  moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
   // Select within each wanted bin, all of its ranks at once.
   for (const std::int64_t b : wanted_bins) {
     const std::int64_t begin = slot[static_cast<std::size_t>(b)];
