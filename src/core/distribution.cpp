@@ -1,12 +1,11 @@
 #include "core/distribution.h"
 
 #include <Eigen/Dense>
-#include <boost/math/special_functions/beta.hpp>
-#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/boost_math.h"
 #include "core/normal.h"
 
 namespace mppmc {

@@ -1,5 +1,8 @@
 #include "engine/designs.h"
 
+// Before any Boost header that reaches Boost.Math (sobol.hpp does): it configures Boost.Math.
+#include "core/boost_math.h"
+
 #include <boost/random/sobol.hpp>
 #include <cmath>
 
