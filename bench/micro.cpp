@@ -5,12 +5,13 @@
 //   build/bench/mppmc_micro --benchmark_filter=Floor
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>
-#include <boost/math/special_functions/beta.hpp>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "core/boost_math.h"
+#include "core/layout.h"
 #include "core/normal.h"
 #include "core/random.h"
 #include "engine/inputs.h"
@@ -35,27 +36,30 @@ const Scenario& default_scenario() {
   return scenario;
 }
 
+// One month step of n = range(0) paths, its arrays laid out as the engine lays them out
+// (padded_stride; range(1) = 1) or back to back (range(1) = 0: 2 KB apart, in few cache sets).
 void BM_MonthStep(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  std::vector<double> params(static_cast<std::size_t>(kParamCount) * n, 0.5), first(n, 3500.0);
-  std::vector<double> stocks(static_cast<std::size_t>(kInitialStockCount) * n, 20000.0);
-  std::vector<double> out(static_cast<std::size_t>(kSeriesCount) * n);
+  const std::size_t stride = state.range(1) != 0 ? padded_stride(static_cast<std::size_t>(n)) : static_cast<std::size_t>(n);
+  std::vector<double> params(static_cast<std::size_t>(kParamCount) * stride, 0.5), first(n, 3500.0);
+  std::vector<double> stocks(static_cast<std::size_t>(kInitialStockCount) * stride, 20000.0);
+  std::vector<double> out(static_cast<std::size_t>(kSeriesCount) * stride);
   MonthInputs in;
   in.first = first.data();
-  for (int p = 0; p < kParamCount; ++p) in.param[p] = &params[static_cast<std::size_t>(p) * n];
+  for (int p = 0; p < kParamCount; ++p) in.param[p] = &params[static_cast<std::size_t>(p) * stride];
   in.param[index(ParamId::nareis_apply_delay_months)] = first.data();  // >= 1
   in.param[index(ParamId::nareis_arrival_delay_months)] = first.data();
   std::array<double*, kInitialStockCount> s;
-  for (int k = 0; k < kInitialStockCount; ++k) s[k] = &stocks[static_cast<std::size_t>(k) * n];
+  for (int k = 0; k < kInitialStockCount; ++k) s[k] = &stocks[static_cast<std::size_t>(k) * stride];
   std::array<double*, kSeriesCount> o;
-  for (int k = 0; k < kSeriesCount; ++k) o[k] = &out[static_cast<std::size_t>(k) * n];
+  for (int k = 0; k < kSeriesCount; ++k) o[k] = &out[static_cast<std::size_t>(k) * stride];
   for (auto _ : state) {
     step_month(n, in, s, o);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * n);  // path-months
 }
-BENCHMARK(BM_MonthStep)->Arg(256);
+BENCHMARK(BM_MonthStep)->Args({256, 1})->Args({256, 0});
 
 void BM_PathDraws(benchmark::State& state) {
   const Scenario& scenario = default_scenario();
@@ -123,10 +127,11 @@ void BM_Floor(benchmark::State& state) {
         const std::int64_t begin = b * block_size;
         const int n = static_cast<int>(std::min<std::int64_t>(block_size, settings.paths - begin));
         std::vector<double> recorded(static_cast<std::size_t>(n) * plan.recorded_names().size());
-        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * n);
+        const std::size_t stride = padded_stride(static_cast<std::size_t>(n));
+        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride);
         detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data());
         std::array<double*, kSeriesCount> out;
-        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * n];
+        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
         for (int m = 0; m < scenario.horizon_months; ++m) block.step(m, out);
         benchmark::DoNotOptimize(month.data());
       });

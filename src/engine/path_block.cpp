@@ -1,16 +1,28 @@
 #include "engine/path_block.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <sstream>
 
 #include "core/calendar.h"
 #include "core/error.h"
+#include "core/layout.h"
 #include "core/random.h"
 #include "model/parameters.h"
 #include "model/series.h"
 
 namespace mppmc::detail {
+
+// A double is infinite or NaN exactly when its exponent field is all ones, i.e. when
+// ~bits & kExponent == 0, and then (~bits & kExponent) - 1 has its top bit set (otherwise the
+// difference is below 2^63). Integer operations only, so the loop vectorises and has no branch.
+bool all_finite(const double* x, int n) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000;
+  std::uint64_t flags = 0;
+  for (int i = 0; i < n; ++i) flags |= (~std::bit_cast<std::uint64_t>(x[i]) & kExponent) - 1;
+  return (flags >> 63) == 0;
+}
 
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
   if (settings.design) return settings.design->source(row);
@@ -35,13 +47,14 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       seed_(settings.seed),
       begin_(begin),
       n_(n),
-      values_(static_cast<std::size_t>(kParamCount) * scenario.year_count() * n),
-      level_(static_cast<std::size_t>(scenario.year_count()) * n),
-      effect_(scenario.measures.size() * n),
+      stride_(padded_stride(static_cast<std::size_t>(n))),
+      values_(static_cast<std::size_t>(kParamCount) * scenario.year_count() * stride_),
+      level_(static_cast<std::size_t>(scenario.year_count()) * stride_),
+      effect_(scenario.measures.size() * stride_),
       noise_address_(static_cast<std::size_t>(n)),
       noise_factor_(static_cast<std::size_t>(n)),
       measures_on_(kParamCount),
-      scratch_(static_cast<std::size_t>(kParamCount) * n),
+      scratch_(static_cast<std::size_t>(kParamCount) * stride_),
       first_(static_cast<std::size_t>(n)) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
@@ -57,9 +70,12 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
     noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
     plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
               recorded + static_cast<std::size_t>(i) * width);
-    for (std::size_t k = 0; k < path_values.size(); ++k) values_[k * n + i] = path_values[k];
-    for (int y = 0; y < years; ++y) level_[static_cast<std::size_t>(y) * n + i] = path_level[y];
-    for (std::size_t k = 0; k < measures; ++k) effect_[k * n + i] = path_effect[k];
+    for (int p = 0; p < kParamCount; ++p)  // draws come [param][year]; the month step reads [year][param]
+      for (int y = 0; y < years; ++y)
+        values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_ + i] =
+            path_values[static_cast<std::size_t>(p) * years + y];
+    for (int y = 0; y < years; ++y) level_[static_cast<std::size_t>(y) * stride_ + i] = path_level[y];
+    for (std::size_t k = 0; k < measures; ++k) effect_[k * stride_ + i] = path_effect[k];
   }
   // Which parameters have measures (their month values need a scratch array).
   for (std::size_t k = 0; k < measures; ++k) measures_on_[index(scenario.measures[k].parameter)].push_back(k);
@@ -68,20 +84,20 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
 
 void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   const Scenario& scenario = scenario_;
-  const int n = n_, years = scenario.year_count();
+  const int n = n_;
   const MonthIndex month = scenario.month(m);
   const int y = scenario.year_slot(m);
   MonthInputs in;
   for (int p = 0; p < kParamCount; ++p) {
-    const double* base = &values_[(static_cast<std::size_t>(p) * years + y) * n];
+    const double* base = &values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_];
     if (measures_on_[p].empty() || p == index(ParamId::inflow_first_annual)) {
       in.param[p] = base;
       continue;
     }
-    double* v = &scratch_[static_cast<std::size_t>(p) * n];
+    double* v = &scratch_[static_cast<std::size_t>(p) * stride_];
     for (int i = 0; i < n; ++i) {
       double factor = 1.0;
-      for (std::size_t k : measures_on_[p]) factor *= scenario.measures[k].factor(month, effect_[k * n + i]);
+      for (std::size_t k : measures_on_[p]) factor *= scenario.measures[k].factor(month, effect_[k * stride_ + i]);
       v[i] = base[i] * factor;
     }
     if (parameters()[p].capped_at_one)
@@ -93,7 +109,7 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   const double sigma = scenario.monthly_noise_sd;
   const int noise_group = plan_.noise_group();
   const double season = scenario.seasonality[calendar_month_of(month) - 1];
-  const double* annual_level = &level_[static_cast<std::size_t>(y) * n];
+  const double* annual_level = &level_[static_cast<std::size_t>(y) * stride_];
   const auto& inflow_measures = measures_on_[index(ParamId::inflow_first_annual)];
   for (int i = 0; i < n; ++i) {
     double eps = 1.0;
@@ -106,7 +122,7 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
       }
     }
     double factor = 1.0;
-    for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect_[k * n + i]);
+    for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect_[k * stride_ + i]);
     first_[i] = annual_level[i] / 12.0 * season * eps * factor;
   }
   in.first = first_.data();
@@ -118,6 +134,7 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   // A non-finite value is a bug or an input the checks let through: name its replay address.
   for (const SeriesInfo& info : series()) {
     const double* column = out[index(info.id)];
+    if (all_finite(column, n)) continue;
     for (int i = 0; i < n; ++i)
       if (!std::isfinite(column[i])) {
         std::ostringstream what;

@@ -36,6 +36,10 @@ class ThreadLimit {
 //! Where row `row`'s draws come from under `settings`.
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row);
 
+//! Whether x[0..n) are all finite (no infinity, no NaN); branch-free, for the check after
+//! every month step.
+bool all_finite(const double* x, int n);
+
 //! The annual values of one series for n paths from its `count` months of the year, in order:
 //! a flow is summed as 0 + m1 + m2 + ... in month order, a stock is the last month's value.
 //! Both drivers form annual values here, so they agree bit for bit.
@@ -68,7 +72,8 @@ class PathBlock {
   std::uint64_t seed_;
   std::int64_t begin_;
   int n_;
-  std::vector<double> values_;  // [param][year][path]
+  std::size_t stride_;           // padded_stride(n): from one [..][path] array to the next
+  std::vector<double> values_;  // [year][param][path]
   std::vector<double> level_;   // [year][path]
   std::vector<double> effect_;  // [measure][path]
   std::vector<std::uint32_t> noise_address_;  // per path: the monthly noise's draw address

@@ -17,6 +17,7 @@
 
 #include "core/binary_io.h"
 #include "core/error.h"
+#include "core/layout.h"
 #include "core/random.h"
 #include "engine/checkpoint.h"
 #include "engine/cluster.h"
@@ -34,10 +35,11 @@ using detail::ThreadLimit;
 SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
                                    std::vector<std::string> input_names)
     : paths_(paths),
+      stride_(padded_stride(static_cast<std::size_t>(paths))),
       months_(months),
       years_(years),
-      monthly_(allocate(static_cast<std::size_t>(kSeriesCount) * months * paths)),
-      annual_(allocate(static_cast<std::size_t>(kSeriesCount) * years * paths)),
+      monthly_(allocate(static_cast<std::size_t>(kSeriesCount) * months * stride_)),
+      annual_(allocate(static_cast<std::size_t>(kSeriesCount) * years * stride_)),
       input_names_(std::move(input_names)),
       input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
 

@@ -52,8 +52,9 @@ class SimulationResult {
   const std::vector<double>& input_samples() const { return input_samples_; }
 
  private:
-  std::size_t column_offset(int column) const { return static_cast<std::size_t>(column) * static_cast<std::size_t>(paths_); }
+  std::size_t column_offset(int column) const { return static_cast<std::size_t>(column) * stride_; }
   std::int64_t paths_;
+  std::size_t stride_;  // doubles from one column to the next: padded_stride(paths)
   int months_;
   int years_;
   // Large, written once by their owners: allocated without zero-filling and backed by huge
@@ -64,8 +65,8 @@ class SimulationResult {
   };
   using Columns = std::unique_ptr<double[], Free>;
   static Columns allocate(std::size_t count);
-  Columns monthly_;  // [series][month][path]
-  Columns annual_;   // [series][year][path]
+  Columns monthly_;  // [series][month][path], columns stride_ apart
+  Columns annual_;   // [series][year][path], columns stride_ apart
   std::vector<std::string> input_names_;
   std::vector<double> input_samples_;
 };

@@ -16,6 +16,7 @@
 
 #include "core/binary_io.h"
 #include "core/error.h"
+#include "core/layout.h"
 #include "engine/checkpoint.h"
 #include "engine/path_block.h"
 #include "engine/simulation.h"
@@ -96,13 +97,15 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
     summary.annual.resize(annual_count, percentiles.size());
   }
 
-  // The year's columns: [run][series][month of the year (longest), then the annual value][path].
+  // The year's columns: [run][series][month of the year (longest), then the annual value][path],
+  // padded_stride(size) apart (a month step writes 24 of them at once). Not zero-filled: the
+  // blocks that write them first touch their pages, in parallel.
   const std::size_t per_series = static_cast<std::size_t>(longest) + 1;
-  // Not zero-filled: the blocks that write them first touch their pages, in parallel.
-  std::vector<std::unique_ptr<double[]>> year_columns(runs * kSeriesCount * per_series);
-  for (auto& c : year_columns) c = std::make_unique_for_overwrite<double[]>(size);
+  const std::size_t stride = padded_stride(size);
+  const auto year_columns = std::make_unique_for_overwrite<double[]>(runs * kSeriesCount * per_series * stride);
   auto column = [&](std::size_t run, int series, int k) {
-    return year_columns[(run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)].get();
+    return year_columns.get() +
+           ((run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)) * stride;
   };
 
   const detail::ThreadLimit limit(settings.threads);

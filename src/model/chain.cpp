@@ -70,6 +70,7 @@ void step_month(int n, const MonthInputs& in, const std::array<double*, kInitial
   double* __restrict out_emergency = o(S::coa_emergency);
   double* __restrict out_places_needed = o(S::coa_places_needed);
 
+#pragma GCC ivdep
   for (int i = 0; i < n; ++i) {
     // 1. First inflow (computed by the caller: level, seasonality, noise, measures).
     const double first = first_in[i];

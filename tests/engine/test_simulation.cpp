@@ -2,9 +2,11 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "engine/designs.h"
+#include "engine/path_block.h"
 #include "engine/simulation.h"
 #include "io/scenario_reader.h"
 #include "support.h"
@@ -240,4 +242,46 @@ TEST_CASE("streaming: a run stopped after a wave and resumed from its checkpoint
                     InputError);
   }
   std::filesystem::remove(checkpoint);
+}
+
+TEST_CASE("simulation: the finiteness check agrees with std::isfinite at every position", "[engine]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double bad[] = {inf, -inf, std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::signaling_NaN()};
+  // Finite values at the edges of the exponent range, both signs, zeros and subnormals.
+  const double good[] = {0.0, -0.0, std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
+                         -std::numeric_limits<double>::max(), std::numeric_limits<double>::min(), 1.0, -3.5e300};
+  for (int n = 1; n <= 19; ++n) {
+    std::vector<double> x(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = good[static_cast<std::size_t>(i) % std::size(good)];
+    CHECK(detail::all_finite(x.data(), n));
+    for (int at = 0; at < n; ++at)
+      for (const double b : bad) {
+        std::vector<double> y = x;
+        y[static_cast<std::size_t>(at)] = b;
+        INFO("n = " << n << ", a " << b << " at " << at);
+        CHECK_FALSE(detail::all_finite(y.data(), n));
+      }
+  }
+}
+
+TEST_CASE("simulation: a value that overflows stops the run and names the series, path and month", "[engine]") {
+  Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.paths = 40;
+  settings.block_size = 16;
+  auto& cost = scenario.params[index(ParamId::cost_coa_per_place_year)];
+  // Places x EUR 1e290 / 12 is finite on every path: no false alarm near the top of the range.
+  cost = YearTable{{}, {Distribution::fixed(1e290)}};
+  CHECK_NOTHROW(simulate(scenario, settings));
+  // x EUR 1e306 overflows in the first month on every path.
+  cost = YearTable{{}, {Distribution::fixed(1e306)}};
+  try {
+    simulate(scenario, settings);
+    FAIL("no error");
+  } catch (const RuntimeError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("series cost_coa is inf on path ") != std::string::npos);
+    CHECK(what.find(" in month 2025-03 ") != std::string::npos);
+  }
 }
