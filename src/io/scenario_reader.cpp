@@ -105,6 +105,10 @@ class Loader {
   explicit Loader(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
 
   void load(const std::string& path, std::vector<std::string>& chain) {
+    if (path.empty()) {
+      diagnostics_.error({"", 0, 0}, "", "", "a scenario file name is empty");
+      return;
+    }
     const std::string canonical = fs::weakly_canonical(fs::absolute(path)).string();
     std::optional<toml::table> parsed = parse_toml_file(path, diagnostics_);
     if (!parsed) return;
@@ -113,7 +117,11 @@ class Loader {
     chain.push_back(canonical);
 
     if (const toml::node* extends = doc.at_path("scenario.extends").node()) {
-      if (const auto* base = extends->as_string()) {
+      const auto* base = extends->as_string();
+      if (base && base->get().empty()) {
+        diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
+                           "must name the file this one extends (a path relative to this file)");
+      } else if (base) {
         const fs::path base_path = fs::path(path).parent_path() / base->get();
         const std::string base_canonical = fs::weakly_canonical(fs::absolute(base_path)).string();
         if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
@@ -195,8 +203,14 @@ class Builder {
     }
     if (const Entry* e = optional("inflow.first.year_correlation"))
       s.year_correlation = bounded_number(*e, "inflow.first.year_correlation", -1.0, 1.0).value_or(1.0);
-    if (const Entry* e = optional("inflow.first.monthly_noise_sd"))
+    if (const Entry* e = optional("inflow.first.monthly_noise_sd")) {
       s.monthly_noise_sd = bounded_number(*e, "inflow.first.monthly_noise_sd", 0.0, kInf).value_or(0.0);
+      // The noise factor is exp(sd z - sd^2 / 2): past sd = 38 its mean-one correction
+      // underflows to 0 (and sd^2 overflows past 1e154), so every month would be 0 or NaN.
+      if (!(std::exp(-0.5 * s.monthly_noise_sd * s.monthly_noise_sd) > 0.0))
+        error(*e, "inflow.first.monthly_noise_sd",
+              "is too large: the noise factor exp(sd z - sd^2/2) underflows to 0 for every month");
+    }
     if (const Entry* e = required("inflow.first.seasonality")) s.seasonality = seasonality(*e);
 
     for (const ParamInfo& info : parameters())
@@ -373,7 +387,12 @@ class Builder {
       const double low = has("low") ? f["low"] : -kInf, high = has("high") ? f["high"] : kInf;
       if (!(low < high)) return fail("high", "must be greater than low");
       d = Distribution::normal(f["mean"], f["sd"], low, high);
-      if (!(d->quantile(0.5) > low && d->quantile(0.5) < high))
+      double median = std::numeric_limits<double>::quiet_NaN();
+      try {
+        median = d->quantile(0.5);
+      } catch (const std::exception&) {  // erfc_inv overflows: no mass left between low and high
+      }
+      if (!(median > low && median < high))
         return fail("mean", "the truncation [low, high] lies too far in the tail of the normal to sample");
     } else if (*family == "lognormal") {
       if (!(f["median"] > 0)) return fail("median", "must be > 0");
@@ -410,8 +429,41 @@ class Builder {
         return std::nullopt;
       }
     }
-    check_range(*d, node, file, key, min, max, min_exclusive);
+    // Valid fields can still give a quantile function that cannot be evaluated: Boost.Math
+    // refuses extreme beta shapes (a = 1e308), a normal truncated far in its tail overflows the
+    // inverse erfc. Such an input would stop a run part way, so it is an input error here.
+    try {
+      if (auto why = cannot_sample(*d)) {
+        error_at(node, file, key, "cannot be sampled: " + *why + "; use less extreme parameters");
+        return std::nullopt;
+      }
+      check_range(*d, node, file, key, min, max, min_exclusive);
+    } catch (const std::exception& e) {
+      error_at(node, file, key, std::string("cannot be sampled: ") + e.what() + "; use less extreme parameters");
+      return std::nullopt;
+    }
     return d;
+  }
+
+  // Why d's quantile function fails somewhere a run can ask for it (the uniforms of a path,
+  // 2^-54 .. 1 - 2^-53, and 1e-30, as far into a tail as a correlation reaches in practice), or
+  // nothing: each value must be finite and not below the one before. (Boost's ibeta_inv gives
+  // up below about 1e-100 even for ordinary PERT shapes, so the probe stops at 1e-30.)
+  static std::optional<std::string> cannot_sample(const Distribution& d) {
+    static constexpr double kProbes[] = {1e-30, 0x1.0p-54, 1e-9, 1e-3, 0.1, 0.5, 0.9, 0.999, 1 - 1e-9, 1 - 0x1.0p-53};
+    double previous = -kInf;
+    for (const double u : kProbes) {
+      double q = 0.0;
+      try {
+        q = d.quantile(u);
+      } catch (const std::exception& e) {
+        return "at the quantile " + number_text(u) + ": " + e.what();
+      }
+      if (!std::isfinite(q)) return "its quantile at " + number_text(u) + " is " + number_text(q);
+      if (q < previous) return "its quantile function decreases at " + number_text(u);
+      previous = q;
+    }
+    return std::nullopt;
   }
 
   // The values a distribution can produce must respect the parameter's range. A bounded

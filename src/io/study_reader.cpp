@@ -116,7 +116,11 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
       for (const char* end : {"low", "high"})
         if (const toml::node* e = t->get(end))
           if (auto v = read_number(*e, std::string("study.tornado.") + end, path, d)) {
-            if (!(*v > 0 && *v < 1)) d.error(location_of(*e, path), std::string("study.tornado.") + end, value_text(*e), "must be a quantile in (0, 1)");
+            // Beyond 1e-9 from either end a quantile means nothing for a forecast, and Boost.Math's
+            // inverses of some inputs give up there (1e-320 failed to converge).
+            if (!(*v >= 1e-9 && *v <= 1 - 1e-9))
+              d.error(location_of(*e, path), std::string("study.tornado.") + end, value_text(*e),
+                      "must be a quantile in [1e-9, 1 - 1e-9]");
             else (end[0] == 'l' ? study.low : study.high) = *v;
           }
       if (!(study.low < study.high)) d.error(location_of(*n, path), "study.tornado", value_text(*n), "low must be below high");
