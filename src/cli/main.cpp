@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <chrono>
 #include <cstdio>
@@ -35,6 +36,19 @@ using namespace mppmc;
 namespace {
 
 constexpr int kExitOk = 0, kExitInput = 2, kExitRuntime = 3, kExitInterrupted = 130;
+
+// A finite number above (or, with `zero_ok`, at) zero. CLI11's PositiveNumber and
+// NonNegativeNumber let "nan" through (every comparison with NaN is false) and "inf" too.
+CLI::Validator finite_number(bool zero_ok) {
+  return CLI::Validator(
+      [zero_ok](std::string& text) -> std::string {
+        double v = 0.0;
+        if (!CLI::detail::lexical_cast(text, v) || !std::isfinite(v)) return "must be a finite number, not " + text;
+        if (zero_ok ? v < 0.0 : v <= 0.0) return std::string("must be ") + (zero_ok ? ">= 0" : "> 0") + ", not " + text;
+        return {};
+      },
+      zero_ok ? "NONNEGATIVE" : "POSITIVE");
+}
 
 // SIGINT / SIGTERM ask a run to stop: it writes its checkpoint first.
 std::atomic<bool> g_stop{false};
@@ -242,11 +256,11 @@ int run_main(int argc, char** argv) {
                       "(DDSketch, bounded memory, <= 1% relative error) or auto (exact while it fits --memory-limit; "
                       "default)");
   run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(false));
   run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
                       "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM); exact "
                       "runs in one process without --save-paths write it at the end of a year of the horizon")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(true));
   run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 

@@ -2,6 +2,16 @@
 
 namespace mppmc {
 
+namespace {
+// A key or value quoted in a message is cut after this many characters: a generated file can
+// hold a table of 10,000 keys on one line, and the location already says where it is.
+constexpr std::size_t kQuoteLimit = 200;
+std::string quoted(const std::string& text) {
+  if (text.size() <= kQuoteLimit) return text;
+  return text.substr(0, kQuoteLimit) + " ... (" + std::to_string(text.size()) + " characters)";
+}
+}  // namespace
+
 std::string Problem::format() const {
   std::ostringstream out;
   if (!where.file.empty()) {
@@ -11,8 +21,8 @@ std::string Problem::format() const {
   }
   if (warning) out << "warning: ";
   if (!key_path.empty()) {
-    out << key_path;
-    if (!value.empty()) out << " = " << value;
+    out << quoted(key_path);
+    if (!value.empty()) out << " = " << quoted(value);
     out << ": ";
   }
   out << rule;

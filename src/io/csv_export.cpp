@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <utility>
 
 #include "core/error.h"
 #include "io/results_info.h"
@@ -30,7 +32,7 @@ std::string percentile_label(double p) {
 }
 
 // Appends the rows of one statistics group (".../monthly" or ".../annual").
-void append_rows(std::ofstream& out, hid_t root, const std::string& group, const std::string& scenario,
+void append_rows(std::ostream& out, hid_t root, const std::string& group, const std::string& scenario,
                  const std::vector<std::string>& periods, const std::vector<std::string>& labels,
                  const std::vector<std::string>& band_labels) {
   for (const std::string& name : h5::list_group(root, group)) {
@@ -54,15 +56,16 @@ void append_rows(std::ofstream& out, hid_t root, const std::string& group, const
 std::vector<std::string> export_csv(const std::string& results_path, const std::string& folder, bool overwrite) {
   h5::Handle file = open_results(results_path);
   const hid_t root = file.id();
-  std::vector<std::string> labels;
-  for (double p : h5::read_doubles(root, "percentiles")) labels.push_back(percentile_label(p));
   const std::vector<std::string> band_labels = {"min", "medio", "max"};
-  std::vector<std::string> months = h5::read_strings(root, "time/month");
-  std::vector<std::string> years;
-  for (std::int64_t y : h5::read_ints(root, "time/year")) years.push_back(std::to_string(y));
-
-  const bool has_variants = h5::exists(root, "variants");
-  const std::vector<std::string> variants = has_variants ? h5::list_group(root, "variants") : std::vector<std::string>{};
+  std::vector<std::string> labels, months, years, variants;
+  bool has_variants = false;
+  reading_results(results_path, [&] {
+    for (double p : h5::read_doubles(root, "percentiles")) labels.push_back(percentile_label(p));
+    months = h5::read_strings(root, "time/month");
+    for (std::int64_t y : h5::read_ints(root, "time/year")) years.push_back(std::to_string(y));
+    has_variants = h5::exists(root, "variants");
+    if (has_variants) variants = h5::list_group(root, "variants");
+  });
   std::vector<std::string> names = {"monthly.csv", "annual.csv"};
   if (has_variants) {
     names.emplace_back("compare_monthly.csv");
@@ -73,23 +76,19 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
     if (fs::exists(fs::path(folder) / name) && !overwrite)
       problems.push_back(Problem::general((fs::path(folder) / name).string() + " exists; pass --overwrite to replace it"));
   if (!problems.empty()) throw InputError(problems);
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) throw RuntimeError("cannot create the folder " + folder + ": " + ec.message());
 
-  const std::string baseline = h5::read_string_attribute(root, "scenario_name");
-  auto scenario_of = [&](const std::string& variant) {
-    h5::Handle g = h5::open_group(root, "variants/" + variant);
-    return h5::read_string_attribute(g.id(), "scenario_name");
-  };
-  std::vector<std::string> written;
-  // Each file is written under a temporary name and renamed, so a reader never sees half a table.
-  auto write = [&](const std::string& name, bool monthly, bool compare) {
-    const fs::path target = fs::path(folder) / name;
-    const std::string temporary = target.string() + ".tmp-" + std::to_string(::getpid());
-    {
-      std::ofstream out(temporary);
-      if (!out) throw RuntimeError("cannot write " + temporary);
+  // Read every table first (a damaged file fails here, before anything is written), then
+  // write each under a temporary name and rename them all, so that a reader never sees half a
+  // table and a failure leaves no new file behind.
+  std::vector<std::pair<std::string, std::string>> tables;  // file name, contents
+  reading_results(results_path, [&] {
+    const std::string baseline = h5::read_string_attribute(root, "scenario_name");
+    auto scenario_of = [&](const std::string& variant) {
+      h5::Handle g = h5::open_group(root, "variants/" + variant);
+      return h5::read_string_attribute(g.id(), "scenario_name");
+    };
+    auto table = [&](const std::string& name, bool monthly, bool compare) {
+      std::ostringstream out;
       out << "scenario,series,unit,period,statistic,value\n";
       const std::vector<std::string>& periods = monthly ? months : years;
       const std::string kind = monthly ? "monthly" : "annual";
@@ -97,17 +96,40 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
       for (const std::string& v : variants)
         append_rows(out, root, (compare ? "compare/" : "variants/") + v + "/" + kind, scenario_of(v), periods, labels,
                     band_labels);
-      if (!out.flush()) throw RuntimeError("cannot write " + temporary);
+      tables.emplace_back(name, out.str());
+    };
+    table("monthly.csv", true, false);
+    table("annual.csv", false, false);
+    if (has_variants) {
+      table("compare_monthly.csv", true, true);
+      table("compare_annual.csv", false, true);
     }
-    fs::rename(temporary, target, ec);
-    if (ec) throw RuntimeError("cannot move " + temporary + " into place: " + ec.message());
-    written.push_back(target.string());
+  });
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw RuntimeError("cannot create the folder " + folder + ": " + ec.message());
+  std::vector<std::string> temporaries;
+  auto discard = [&] {
+    for (const std::string& t : temporaries) fs::remove(t, ec);
   };
-  write("monthly.csv", true, false);
-  write("annual.csv", false, false);
-  if (has_variants) {
-    write("compare_monthly.csv", true, true);
-    write("compare_annual.csv", false, true);
+  for (const auto& [name, contents] : tables) {
+    const std::string temporary = (fs::path(folder) / name).string() + ".tmp-" + std::to_string(::getpid());
+    temporaries.push_back(temporary);
+    std::ofstream out(temporary, std::ios::binary);
+    if (!(out << contents) || !out.flush()) {
+      discard();
+      throw RuntimeError("cannot write " + temporary);
+    }
+  }
+  std::vector<std::string> written;
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    const fs::path target = fs::path(folder) / tables[k].first;
+    fs::rename(temporaries[k], target, ec);
+    if (ec) {
+      discard();
+      throw RuntimeError("cannot move " + temporaries[k] + " into place: " + ec.message());
+    }
+    written.push_back(target.string());
   }
   return written;
 }

@@ -31,6 +31,35 @@ std::uint64_t fnv1a64(const std::string& text) {
   }
   return hash;
 }
+
+// The problems with writing a results file at `output`: a folder (or a name ending in '/'), a
+// path through an existing file, one of the job's own input files, or an existing file
+// without --overwrite. Checked before any work, so that a long run cannot fail at its end.
+void check_output(const std::string& output, bool overwrite, const std::vector<std::string>& inputs,
+                  std::vector<Problem>& problems) {
+  const fs::path path(output);
+  std::error_code ec;
+  if (fs::is_directory(path, ec) || !path.has_filename()) {
+    problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
+                                        (path / "run.h5").lexically_normal().string()));
+    return;
+  }
+  for (fs::path parent = path.parent_path(); !parent.empty() && parent != parent.parent_path();
+       parent = parent.parent_path())
+    if (fs::exists(parent, ec) && !fs::is_directory(parent, ec)) {
+      problems.push_back(Problem::general("the output " + output + " goes through " + parent.string() +
+                                          ", which is a file, not a folder"));
+      return;
+    }
+  for (const std::string& input : inputs)
+    if (fs::exists(path, ec) && fs::equivalent(path, input, ec)) {
+      problems.push_back(Problem::general("the output " + output + " is the input " + input +
+                                          "; writing the results there would destroy it: -o another file"));
+      return;
+    }
+  if (fs::exists(path, ec) && !overwrite)
+    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+}
 }  // namespace
 
 std::string shipped(const std::string& relative) {
@@ -98,12 +127,9 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     for (std::size_t k = 1; k < names.size(); ++k) stem += "+" + names[k];
     output = (fs::path(config.output_dir) / (stem + (o.deterministic ? "-deterministic" : "") + ".h5")).string();
   }
-  if (fs::is_directory(output))
-    problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
-                                        (fs::path(output) / "run.h5").string()));
-  else if (fs::exists(output) && !o.overwrite)
-    problems.push_back(
-        Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  std::vector<std::string> inputs = scenario_paths;
+  inputs.push_back(config_path);
+  check_output(output, o.overwrite, inputs, problems);
   // Exact percentiles keep every path's values (the baseline's and one variant's at a time);
   // a sketch keeps a few chunks per thread. auto takes exact while it fits the limit.
   bool sketch = config.quantiles == "sketch";
@@ -271,8 +297,7 @@ CalibrationRecord calibrate_job(const CalibrateJob& o, std::vector<Problem>& war
   else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
   if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
   if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
-  if (fs::exists(o.output) && !o.overwrite)
-    problems.push_back(Problem::general("the output " + o.output + " exists; pass --overwrite to replace it"));
+  check_output(o.output, o.overwrite, {o.scenario}, problems);
   if (cluster_size() > 1) problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);
   target.year = o.year;
@@ -339,8 +364,9 @@ std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warni
   if (output.empty())
     output = o.study.empty() ? "results/benchmark-" + o.benchmark + ".h5"
                              : "results/" + fs::path(o.study).stem().string() + "-sensitivity.h5";
-  if (fs::exists(output) && !o.overwrite)
-    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+  std::vector<std::string> inputs;
+  if (!o.study.empty()) inputs.push_back(o.study);
+  check_output(output, o.overwrite, inputs, problems);
   if (!problems.empty()) throw InputError(problems);
 
   if (!o.benchmark.empty()) {

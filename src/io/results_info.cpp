@@ -102,7 +102,8 @@ std::string impact_table(const std::string& path, const std::string& variant) {
   return band_table(file.id(), "compare/" + variant + "/", impact_series());
 }
 
-std::string describe_results(const std::string& path) {
+namespace {
+std::string describe(const std::string& path) {
   h5::Handle file = open_results(path);
   const hid_t root = file.id();
   auto text = [&](const char* name) { return h5::has_attribute(root, name) ? h5::read_string_attribute(root, name) : std::string("?"); };
@@ -143,6 +144,11 @@ std::string describe_results(const std::string& path) {
       out << "\nvariant " << variant << " minus baseline (path-wise, common random numbers):\n"
           << band_table(root, "compare/" + variant + "/", impact_series());
   return out.str();
+}
+}  // namespace
+
+std::string describe_results(const std::string& path) {
+  return reading_results(path, [&] { return describe(path); });
 }
 
 }  // namespace mppmc::io

@@ -1,9 +1,11 @@
 #pragma once
 // Reading a results file back for people: what it holds (`mppmc info`) and the band table of
 // the key series that `mppmc run` prints.
+#include <exception>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "io/hdf5_file.h"
 
 namespace mppmc::io {
@@ -11,6 +13,20 @@ namespace mppmc::io {
 //! Opens a results file read-only. Throws InputError when the file is missing, is not HDF5,
 //! is not an mppmc results file or has another schema version.
 h5::Handle open_results(const std::string& path);
+
+//! read() on the results file `path`, where a failure to read it (a damaged file: a group or
+//! dataset missing, a size that makes no sense) is the user's input, not a run's: it becomes an
+//! InputError naming the file.
+template <typename Read>
+auto reading_results(const std::string& path, Read read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError(path + ": a damaged or incomplete mppmc results file (" + e.what() + ")");
+  }
+}
 
 //! The series whose annual band `mppmc run` prints.
 const std::vector<std::string>& key_series();

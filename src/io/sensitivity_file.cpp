@@ -39,7 +39,10 @@ void write_atomically(const std::string& path, Fill fill) {
   }
   std::error_code ec;
   fs::rename(temporary, path, ec);
-  if (ec) throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
+  if (ec) {
+    fs::remove(temporary, ec);  // nothing half-written stays behind
+    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
+  }
 }
 
 void write_indices(hid_t parent, const std::string& name, const SobolIndices& s, Sampling sampling,

@@ -130,10 +130,23 @@ std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics&
     diagnostics.error({path, 0, 0}, "", "", "is a folder, not a TOML file");
     return std::nullopt;
   }
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // A device or a pipe (/dev/zero) would be read until memory runs out.
+    diagnostics.error({path, 0, 0}, "", "", "is not a regular file");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diagnostics.error({path, 0, 0}, "", "",
                       std::filesystem::exists(path) ? "cannot read the file" : "no such file");
+    return std::nullopt;
+  }
+  // Input files are a few kB; a larger one is not what the user meant to give.
+  constexpr std::uintmax_t kMaxBytes = 16u << 20;
+  if (std::filesystem::file_size(path, ec) > kMaxBytes) {
+    diagnostics.error({path, 0, 0}, "", "", "is over 16 MB, too large for a TOML input file");
     return std::nullopt;
   }
   std::stringstream buffer;

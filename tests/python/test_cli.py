@@ -302,6 +302,41 @@ class BadInput(unittest.TestCase):
         self.assertIn("no-such-base.toml", stderr)
         self.assertEqual(len(error_lines(stderr)), 1, stderr)
 
+    def test_extends_an_empty_name(self):
+        text = with_extends(mt.MINIMAL_SCENARIO, "")
+        path = self.write("extends-empty.toml", text)
+        self.assert_refused(path, [(mt.line_of(text, "extends"), "scenario.extends", "must name the file")])
+
+    def test_beta_shapes_that_cannot_be_sampled(self):
+        # Valid fields (a, b > 0), but Boost.Math's beta quantile fails or overflows for them:
+        # refused up front instead of stopping a run part way with exit 3.
+        for a, b in [("1e308", "20"), ("1e-320", "20"), ("1e300", "1e300")]:
+            with self.subTest(a=a, b=b):
+                text = mt.replace_line(mt.MINIMAL_SCENARIO, 'grant_rate = { dist = "beta"',
+                                       f'grant_rate = {{ dist = "beta", a = {a}, b = {b} }}')
+                path = self.write(f"beta-{a}-{b}.toml", text)
+                self.assert_refused(path, [(mt.line_of(text, f"a = {a}"), "ind.asylum.grant_rate", "cannot be sampled")])
+
+    def test_normal_truncated_where_it_has_no_mass(self):
+        text = mt.replace_line(mt.MINIMAL_SCENARIO, 'capacity_factor = { dist = "pert"',
+                               'capacity_factor = { dist = "normal", mean = 0, sd = 0.05, low = 0.7, high = 1.3 }')
+        path = self.write("normal-tail.toml", text)
+        self.assert_refused(path, [(mt.line_of(text, "sd = 0.05"), "ind.asylum.capacity_factor", "too far in the tail")])
+
+    def test_monthly_noise_too_large_to_mean_anything(self):
+        text = mt.replace_line(mt.MINIMAL_SCENARIO, "seasonality =",
+                               "seasonality = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nmonthly_noise_sd = 40")
+        path = self.write("noise.toml", text)
+        self.assert_refused(path, [(mt.line_of(text, "monthly_noise_sd"), "inflow.first.monthly_noise_sd", "too large")])
+
+    def test_a_huge_value_is_quoted_in_part(self):
+        junk = ", ".join(f"k{i} = {i}" for i in range(5000))
+        text = mt.MINIMAL_SCENARIO + f"\njunk = {{ {junk} }}\n"
+        path = self.write("huge.toml", text)
+        stderr = self.assert_refused(path, [(mt.line_of(text, "junk ="), "cost.junk", "unknown key")])
+        self.assertLess(max(len(line) for line in stderr.splitlines()), 1000, stderr[:2000])
+        self.assertIn("characters)", stderr)
+
     def test_extends_cycle(self):
         a = self.write("cycle-a.toml", with_extends(mt.MINIMAL_SCENARIO, "cycle-b.toml"))
         b = self.write("cycle-b.toml", '[scenario]\nextends = "cycle-a.toml"\nname = "b"\n')
@@ -396,13 +431,47 @@ class Outputs(unittest.TestCase):
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
         self.assertEqual(os.listdir(self.tmp), [])
 
-    def test_unwritable_output_is_a_runtime_failure(self):
+    def test_output_through_a_file_is_bad_input(self):
         blocker = self.tmp / "a-file"
         blocker.write_text("not a folder")
         p = mt.mppmc("run", mt.SMALL, "-o", blocker / "out.h5", "--paths", 100, "-q")
-        self.assertEqual(p.returncode, EXIT_RUNTIME, p.stdout + p.stderr)
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("which is a file, not a folder", p.stderr)
         self.assertEqual(sorted(os.listdir(self.tmp)), ["a-file"])
         self.assertEqual(blocker.read_text(), "not a folder")
+
+    def test_output_named_as_a_folder_is_bad_input(self):
+        p = mt.mppmc("run", mt.SMALL, "-o", f"{self.tmp}/new/", "--paths", 100, "-q")
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("is a folder", p.stderr)
+        self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_output_that_is_an_input_is_refused_even_with_overwrite(self):
+        scenario = self.tmp / "mine.toml"
+        shutil.copyfile(mt.SMALL, scenario)
+        before = scenario.read_bytes()
+        p = mt.mppmc("run", scenario, "-o", scenario, "--paths", 100, "--overwrite", "-q")
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("is the input", p.stderr)
+        self.assertEqual(scenario.read_bytes(), before)
+        self.assertEqual(os.listdir(self.tmp), ["mine.toml"])
+
+    def test_a_device_as_scenario_is_refused_without_reading_it(self):
+        out = self.tmp / "r.h5"
+        p = mt.mppmc("run", "/dev/zero", "-o", out, "--paths", 5, timeout=60)
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("/dev/zero: is not a regular file", p.stderr)
+        self.assertFalse(out.exists())
+
+    def test_not_a_number_options_are_bad_input(self):
+        out = self.tmp / "r.h5"
+        for option in ["--memory-limit=nan", "--memory-limit=inf", "--memory-limit=0", "--checkpoint-seconds=nan",
+                       "--checkpoint-seconds=-1"]:
+            with self.subTest(option=option):
+                p = mt.mppmc("run", mt.SMALL, "-o", out, "--paths", 100, option)
+                self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+                self.assertIn(option.split("=")[0], p.stderr)
+                self.assertFalse(out.exists())
 
     def test_output_folder_is_created_and_no_temporary_files_remain(self):
         out = self.tmp / "deep" / "er" / "r.h5"
@@ -485,6 +554,20 @@ class Info(unittest.TestCase):
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
         self.assertIn("schema", p.stderr)
         self.assertIn(str(path), p.stderr)
+
+    def test_damaged_file_is_bad_input_and_export_writes_nothing(self):
+        path = self.tmp / "damaged.h5"
+        shutil.copyfile(self.results, path)
+        with h5py.File(path, "r+") as f:
+            del f["time/year"]
+        p = mt.mppmc("info", path)
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn(f"{path}: a damaged or incomplete mppmc results file", p.stderr)
+        folder = self.tmp / "csv-of-damaged"
+        p = mt.mppmc("export", path, "--csv", folder)
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("damaged", p.stderr)
+        self.assertFalse(folder.exists(), "a refused export left files behind")
 
     def test_other_schema_version(self):
         path = self.tmp / "future.h5"
