@@ -1,8 +1,9 @@
 #pragma once
 // The frame both drivers' checkpoints share: an 8-byte magic naming the kind of run, the
 // fingerprint of everything that determines the numbers, the number of paths; then the
-// driver's own state. Written atomically (write_atomically); read back with the same errors
-// for every kind. Internal to src/engine.
+// driver's own state; then a checksum of all that. Written atomically (write_atomically); read
+// back with the same errors for every kind, a damaged file refused before any of it is used.
+// Internal to src/engine.
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -43,7 +44,8 @@ inline std::ifstream open_checkpoint(const std::string& path, const CheckpointMa
   std::int64_t stored_paths = 0;
   if (!in.read(stored_magic, sizeof stored_magic) || std::memcmp(stored_magic, magic, sizeof magic) != 0)
     throw InputError(path + ": not a checkpoint of this kind of mppmc run (resume with the command that wrote it)");
-  if (!read_value(in, stored_fingerprint) || !read_value(in, stored_paths)) throw damaged_checkpoint(path);
+  if (!has_valid_checksum(path) || !read_value(in, stored_fingerprint) || !read_value(in, stored_paths))
+    throw damaged_checkpoint(path);
   if (stored_fingerprint != fingerprint || stored_paths != paths) throw other_inputs(path);
   return in;
 }

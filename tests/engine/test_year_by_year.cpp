@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 
 #include "engine/simulation.h"
@@ -107,6 +109,31 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
       summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, watch, control);
   CHECK(jumped);
   check_same(resumed.runs[0], reference.runs[0]);
+
+  // A damaged checkpoint is refused before any of it is used: a block of 0xff in the
+  // statistics (which would read as plausible numbers), one flipped bit, a lost last byte.
+  const std::string damaged = checkpoint + ".damaged";
+  const auto size = static_cast<std::size_t>(std::filesystem::file_size(checkpoint));
+  const std::vector<std::function<void(std::string&)>> damages = {
+      [](std::string& bytes) { std::fill_n(bytes.begin() + 104, 8, '\xff'); },
+      [&](std::string& bytes) { bytes[size / 2] ^= 0x10; },
+      [](std::string& bytes) { bytes.pop_back(); }};
+  for (std::size_t k = 0; k < damages.size(); ++k) {
+    INFO("damage " << k);
+    std::string bytes(size, '\0');
+    std::ifstream(checkpoint, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
+    damages[k](bytes);
+    std::ofstream(damaged, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    StreamControl from_damaged = control;
+    from_damaged.checkpoint = damaged;
+    try {
+      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, from_damaged);
+      FAIL("a damaged checkpoint was resumed from");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()).find("truncated or damaged") != std::string::npos);
+    }
+  }
+  std::filesystem::remove(damaged);
 
   control.fingerprint = 43;  // other inputs: refused
   CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, control), InputError);
