@@ -9,7 +9,9 @@ void step_month(int n, const MonthInputs& in, const std::array<double*, kInitial
   using P = ParamId;
   using S = SeriesId;
   // Every array is its own: __restrict lets the compiler keep values in registers across the
-  // stores (without it, each store might alias the next load) and vectorise the loop.
+  // stores (without it, each store might alias the next load). GCC does not use __restrict on
+  // local pointers to prove the loop's iterations independent, so `ivdep` below says so; with
+  // -fno-trapping-math on this file (CMakeLists.txt) the loop is then vectorised.
   auto par = [&](P id) { return in.param[index(id)]; };
   auto st = [&](InitialStock s) { return stock[static_cast<int>(s)]; };
   auto o = [&](S id) { return out[index(id)]; };
