@@ -10,6 +10,7 @@
 // draw unchanged.
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/normal.h"
@@ -38,14 +39,20 @@ struct DrawAddress {
   std::uint32_t period;
 };
 
-//! A uniform in the open interval (0, 1) with 53 random bits: (k + 1/2) / 2^53.
+//! The uniform of 53 random bits k: (k + 1/2) / 2^53, in the open interval (0, 1). For the
+//! largest k, k + 1/2 rounds up to 2^53 (a tie, to even), which would give exactly 1 (and an
+//! infinite normal); it is held at the largest double below 1 instead.
+inline double unit_interval(std::uint64_t k) {
+  return std::min((static_cast<double>(k) + 0.5) * 0x1.0p-53, 1.0 - 0x1.0p-53);
+}
+
+//! A uniform in the open interval (0, 1) with 53 random bits (unit_interval).
 inline double uniform_at(const DrawAddress& at) {
   using Philox = r123::Philox4x32;
   const Philox::ctr_type counter = {{at.path, static_cast<std::uint32_t>(at.stream), at.item, at.period}};
   const Philox::key_type key = {{static_cast<std::uint32_t>(at.seed), static_cast<std::uint32_t>(at.seed >> 32)}};
   const Philox::ctr_type bits = Philox()(counter, key);
-  const std::uint64_t word = (static_cast<std::uint64_t>(bits[0]) << 32 | bits[1]) >> 11;
-  return (static_cast<double>(word) + 0.5) * 0x1.0p-53;
+  return unit_interval((static_cast<std::uint64_t>(bits[0]) << 32 | bits[1]) >> 11);
 }
 
 //! A standard normal by inversion of uniform_at (inversion keeps one uniform per normal,

@@ -56,3 +56,16 @@ TEST_CASE("draws: uniforms lie in (0, 1) with the moments of U(0,1); normals of 
   CHECK(std::abs(zsum / n) < 5 / std::sqrt(n));
   CHECK(std::abs(zsum2 / n - 1.0) < 5 * std::sqrt(2.0 / n));
 }
+
+TEST_CASE("draws: every 53-bit word maps strictly inside (0, 1), the extremes included", "[unit]") {
+  const std::uint64_t top = (std::uint64_t{1} << 53) - 1;
+  CHECK(unit_interval(0) == 0x1.0p-54);
+  CHECK(unit_interval(1) == 1.5 * 0x1.0p-53);
+  // (2^53 - 1) + 1/2 is a tie between 2^53 - 1 and 2^53 and rounds to even, i.e. to 2^53.
+  CHECK((static_cast<double>(top) + 0.5) * 0x1.0p-53 == 1.0);
+  CHECK(unit_interval(top) < 1.0);
+  CHECK(unit_interval(top) == 1.0 - 0x1.0p-53);
+  CHECK(unit_interval(top - 1) < unit_interval(top));
+  CHECK(std::isfinite(normal_quantile(unit_interval(top))));
+  CHECK(std::isfinite(normal_quantile(unit_interval(0))));
+}
