@@ -322,6 +322,17 @@ int run_main(int argc, char** argv) {
       ->required();
   export_cmd->add_flag("--overwrite", export_overwrite, "replace existing CSV files");
 
+  // An empty string ("" from an unset shell variable) is not the default: refused, not ignored.
+  const CLI::Validator non_empty(
+      [](std::string& text) { return text.empty() ? std::string("must not be empty") : std::string(); }, "", "non-empty");
+  for (CLI::Option* option :
+       {run_cmd->get_option("--config"), run_cmd->get_option("--output"), run_cmd->get_option("--sampling"),
+        run_cmd->get_option("--quantiles"), calibrate_cmd->get_option("--series"), calibrate_cmd->get_option("--output"),
+        calibrate_cmd->get_option("--config"), sensitivity_cmd->get_option("--benchmark"),
+        sensitivity_cmd->get_option("--output"), sensitivity_cmd->get_option("--sampling"),
+        export_cmd->get_option("--csv")})
+    option->check(non_empty);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

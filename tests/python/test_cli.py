@@ -463,6 +463,16 @@ class Outputs(unittest.TestCase):
         self.assertIn("/dev/zero: is not a regular file", p.stderr)
         self.assertFalse(out.exists())
 
+    def test_empty_option_values_are_bad_input_not_the_default(self):
+        out = self.tmp / "r.h5"
+        for option in ["--output", "--config", "--sampling", "--quantiles"]:
+            with self.subTest(option=option):
+                args = ["run", mt.SMALL, "--paths", 100] + (["-o", out] if option != "--output" else [])
+                p = mt.mppmc(*args, option, "", cwd=self.tmp)
+                self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+                self.assertIn(f"{option}: must not be empty", p.stderr)
+                self.assertEqual(os.listdir(self.tmp), [])
+
     def test_not_a_number_options_are_bad_input(self):
         out = self.tmp / "r.h5"
         for option in ["--memory-limit=nan", "--memory-limit=inf", "--memory-limit=0", "--checkpoint-seconds=nan",
