@@ -1,6 +1,7 @@
 #pragma once
-// How arrays of path values are laid out one after another in memory.
+// How arrays of path values are laid out one after another in memory, and where large ones live.
 #include <cstddef>
+#include <memory>
 
 namespace mppmc {
 
@@ -16,5 +17,17 @@ constexpr std::size_t padded_stride(std::size_t n) {
   const std::size_t lines = (n + kLine - 1) / kLine;
   return (lines | 1) * kLine;
 }
+
+//! Frees a LargeArray (munmap).
+struct LargeArrayFree {
+  std::size_t bytes;
+  void operator()(double* p) const;
+};
+//! A large array of doubles, written once by its owners: fresh anonymous memory (the kernel's
+//! zero pages, not filled by us) with a hint for transparent huge pages where the kernel offers
+//! them on request, so hundreds of MB of columns take a few hundred page faults, not 100,000s.
+using LargeArray = std::unique_ptr<double[], LargeArrayFree>;
+//! `count` doubles (at least one); throws std::bad_alloc when the memory is not there.
+LargeArray allocate_large(std::size_t count);
 
 }  // namespace mppmc

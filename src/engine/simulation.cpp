@@ -4,8 +4,6 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -38,20 +36,11 @@ SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
       stride_(padded_stride(static_cast<std::size_t>(paths))),
       months_(months),
       years_(years),
-      monthly_(allocate(static_cast<std::size_t>(kSeriesCount) * months * stride_)),
-      annual_(allocate(static_cast<std::size_t>(kSeriesCount) * years * stride_)),
+      monthly_(allocate_large(static_cast<std::size_t>(kSeriesCount) * months * stride_)),
+      annual_(allocate_large(static_cast<std::size_t>(kSeriesCount) * years * stride_)),
       input_names_(std::move(input_names)),
       input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
 
-SimulationResult::Columns SimulationResult::allocate(std::size_t count) {
-  const std::size_t bytes = std::max<std::size_t>(count, 1) * sizeof(double);
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  madvise(p, bytes, MADV_HUGEPAGE);  // a hint; ignored where transparent huge pages are off
-  return Columns(static_cast<double*>(p), Free{bytes});
-}
-
-void SimulationResult::Free::operator()(double* p) const { munmap(p, bytes); }
 
 namespace {
 

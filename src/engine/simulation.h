@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/layout.h"
+
 #include "model/scenario.h"
 #include "engine/inputs.h"
 #include "engine/statistics.h"
@@ -57,16 +59,8 @@ class SimulationResult {
   std::size_t stride_;  // doubles from one column to the next: padded_stride(paths)
   int months_;
   int years_;
-  // Large, written once by their owners: allocated without zero-filling and backed by huge
-  // pages where the kernel offers them (far fewer page faults for gigabytes of columns).
-  struct Free {
-    std::size_t bytes;
-    void operator()(double* p) const;
-  };
-  using Columns = std::unique_ptr<double[], Free>;
-  static Columns allocate(std::size_t count);
-  Columns monthly_;  // [series][month][path], columns stride_ apart
-  Columns annual_;   // [series][year][path], columns stride_ apart
+  LargeArray monthly_;  // [series][month][path], columns stride_ apart
+  LargeArray annual_;   // [series][year][path], columns stride_ apart
   std::vector<std::string> input_names_;
   std::vector<double> input_samples_;
 };

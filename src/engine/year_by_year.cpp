@@ -98,11 +98,12 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   }
 
   // The year's columns: [run][series][month of the year (longest), then the annual value][path],
-  // padded_stride(size) apart (a month step writes 24 of them at once). Not zero-filled: the
-  // blocks that write them first touch their pages, in parallel.
+  // padded_stride(size) apart (a month step writes 24 of them at once). Fresh memory with a
+  // huge-page hint, not zero-filled: the blocks that write them first touch their pages, in
+  // parallel.
   const std::size_t per_series = static_cast<std::size_t>(longest) + 1;
   const std::size_t stride = padded_stride(size);
-  const auto year_columns = std::make_unique_for_overwrite<double[]>(runs * kSeriesCount * per_series * stride);
+  const LargeArray year_columns = allocate_large(runs * kSeriesCount * per_series * stride);
   auto column = [&](std::size_t run, int series, int k) {
     return year_columns.get() +
            ((run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)) * stride;
