@@ -130,6 +130,9 @@ class Loader {
         } else if (!fs::exists(base_path)) {
           diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
                              "no such file: " + base_path.string() + " (the path is relative to this file)");
+        } else if (fs::is_directory(base_path)) {
+          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
+                             base_path.string() + " is a folder, not a scenario file");
         } else {
           load(base_path.string(), chain);
         }

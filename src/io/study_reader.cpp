@@ -78,7 +78,9 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
       for (std::size_t i = 0; i < array->size(); ++i) {
         const std::string key = "study.methods[" + std::to_string(i) + "]";
         if (auto m = read_string(*array->get(i), key, path, d)) {
-          if (*m == "tornado") study.tornado = true;
+          if ((*m == "tornado" && study.tornado) || (*m == "sobol" && study.sobol))
+            d.error(location_of(*array->get(i), path), key, value_text(*array->get(i)), "listed twice");
+          else if (*m == "tornado") study.tornado = true;
           else if (*m == "sobol") study.sobol = true;
           else d.error(location_of(*array->get(i), path), key, value_text(*array->get(i)), "must be \"tornado\" or \"sobol\"");
         }
@@ -131,6 +133,9 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
   if (const toml::node* n = table->get("inputs")) {
     const auto* array = n->as_array();
     if (!array) d.error(location_of(*n, path), "study.inputs", value_text(*n), "must be a list of input names");
+    else if (array->empty())  // an empty list is not "every input" (that is: no inputs key)
+      d.error(location_of(*n, path), "study.inputs", value_text(*n),
+              "must name at least one input; leave the key out to vary every uncertain input");
     else if (have_scenario) {
       const InputPlan plan(study.scenario);
       std::vector<std::string> names;

@@ -307,6 +307,11 @@ class BadInput(unittest.TestCase):
         path = self.write("extends-empty.toml", text)
         self.assert_refused(path, [(mt.line_of(text, "extends"), "scenario.extends", "must name the file")])
 
+    def test_extends_a_folder(self):
+        text = with_extends(mt.MINIMAL_SCENARIO, ".")
+        path = self.write("extends-folder.toml", text)
+        self.assert_refused(path, [(mt.line_of(text, "extends"), "scenario.extends", "is a folder")])
+
     def test_beta_shapes_that_cannot_be_sampled(self):
         # Valid fields (a, b > 0), but Boost.Math's beta quantile fails or overflows for them:
         # refused up front instead of stopping a run part way with exit 3.

@@ -122,6 +122,10 @@ class StudyErrors(unittest.TestCase):
                            '[study.tornado]\nlow = 0.97\n', "study.tornado", "low must be below high")
         self.check_refused(base + '[[output]]\nseries = "coa_occupancy"\nyear = 2026\n'
                            '[study.tornado]\nlow = 1e-320\n', "study.tornado.low", "[1e-9, 1 - 1e-9]")
+        self.check_refused(base.replace("samples = 16", "inputs = []") +
+                           '[[output]]\nseries = "coa_occupancy"\nyear = 2026\n', "study.inputs", "at least one input")
+        self.check_refused(base + 'methods = ["sobol", "sobol"]\n[[output]]\nseries = "coa_occupancy"\nyear = 2026\n',
+                           "study.methods[1]", "listed twice")
         self.check_refused(base.replace("samples = 16", 'inputs = ["coa.upteke"]') +
                            '[[output]]\nseries = "coa_occupancy"\nyear = 2026\n', "study.toml:3:11: study.inputs[0]", "not an uncertain input")
         self.check_refused(base + '[[output]]\nseries = "coa_ocupancy"\nyear = 2026\n', "unknown series", "did you mean 'coa_occupancy'")
