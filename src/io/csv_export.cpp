@@ -72,6 +72,9 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
     names.emplace_back("compare_annual.csv");
   }
   std::vector<Problem> problems;
+  std::error_code status;
+  if (fs::exists(folder, status) && !fs::is_directory(folder, status))
+    throw InputError("--csv " + folder + ": is a file; give a folder for the CSV tables");
   for (const std::string& name : names)
     if (fs::exists(fs::path(folder) / name) && !overwrite)
       problems.push_back(Problem::general((fs::path(folder) / name).string() + " exists; pass --overwrite to replace it"));

@@ -578,6 +578,9 @@ class Info(unittest.TestCase):
         p = mt.mppmc("info", path)
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
         self.assertIn(f"{path}: a damaged or incomplete mppmc results file", p.stderr)
+        p = mt.mppmc("export", self.results, "--csv", path)  # a file where the folder should be
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("is a file; give a folder", p.stderr)
         folder = self.tmp / "csv-of-damaged"
         p = mt.mppmc("export", path, "--csv", folder)
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
