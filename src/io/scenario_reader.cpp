@@ -111,40 +111,45 @@ class Loader {
     }
     const std::string canonical = fs::weakly_canonical(fs::absolute(path)).string();
     std::optional<toml::table> parsed = parse_toml_file(path, diagnostics_);
-    if (!parsed) return;
+    if (!parsed) {
+      incomplete = true;
+      return;
+    }
     documents_.push_back(std::make_unique<toml::table>(std::move(*parsed)));
     const toml::table& doc = *documents_.back();
     chain.push_back(canonical);
 
     if (const toml::node* extends = doc.at_path("scenario.extends").node()) {
+      // Every way the base cannot be read leaves the chain incomplete.
+      auto unreadable = [&](const std::string& rule) {
+        diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends), rule);
+        incomplete = true;
+      };
       const auto* base = extends->as_string();
       if (base && base->get().empty()) {
-        diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
-                           "must name the file this one extends (a path relative to this file)");
+        unreadable("must name the file this one extends (a path relative to this file)");
       } else if (base) {
         const fs::path base_path = fs::path(path).parent_path() / base->get();
         const std::string base_canonical = fs::weakly_canonical(fs::absolute(base_path)).string();
-        if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
-          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
-                             "files extend each other in a cycle");
-        } else if (!fs::exists(base_path)) {
-          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
-                             "no such file: " + base_path.string() + " (the path is relative to this file)");
-        } else if (fs::is_directory(base_path)) {
-          diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
-                             base_path.string() + " is a folder, not a scenario file");
-        } else {
+        if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end())
+          unreadable("files extend each other in a cycle");
+        else if (!fs::exists(base_path))
+          unreadable("no such file: " + base_path.string() + " (the path is relative to this file)");
+        else if (fs::is_directory(base_path))
+          unreadable(base_path.string() + " is a folder, not a scenario file");
+        else
           load(base_path.string(), chain);
-        }
       } else {
-        diagnostics_.error(location_of(*extends, path), "scenario.extends", value_text(*extends),
-                           "must be a file name (string)");
+        unreadable("must be a file name (string)");
       }
     }
     chain.pop_back();
     flatten(doc, "", path);
   }
 
+  //! A file of the chain could not be read (a cycle, a missing or unparsable base): keys it
+  //! would have given are not reported as missing, only the reason it was not read.
+  bool incomplete = false;
   std::map<std::string, Entry> leaves;
   std::vector<Entry> measures;
   std::vector<Entry> correlations;
@@ -252,7 +257,7 @@ class Builder {
   }
   const Entry* required(const std::string& key) {
     const Entry* e = optional(key);
-    if (!e) diagnostics_.error({top_file_, 1, 1}, key, "", "required key is missing");
+    if (!e && !loader_.incomplete) diagnostics_.error({top_file_, 1, 1}, key, "", "required key is missing");
     return e;
   }
 

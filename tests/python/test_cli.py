@@ -307,6 +307,13 @@ class BadInput(unittest.TestCase):
         path = self.write("extends-empty.toml", text)
         self.assert_refused(path, [(mt.line_of(text, "extends"), "scenario.extends", "must name the file")])
 
+    def test_a_partial_file_whose_base_is_missing_reports_only_that(self):
+        # The keys the base would give are not reported as missing as well.
+        text = '[scenario]\nextends = "no-such-base.toml"\nname = "variant"\n'
+        path = self.write("partial.toml", text)
+        stderr = self.assert_refused(path, [(2, "scenario.extends", "no such file")])
+        self.assertEqual(len(error_lines(stderr)), 1, stderr)
+
     def test_extends_a_folder(self):
         text = with_extends(mt.MINIMAL_SCENARIO, ".")
         path = self.write("extends-folder.toml", text)
