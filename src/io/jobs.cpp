@@ -35,13 +35,14 @@ std::uint64_t fnv1a64(const std::string& text) {
 // The problems with writing a results file at `output`: a folder (or a name ending in '/'), a
 // path through an existing file, one of the job's own input files, or an existing file
 // without --overwrite. Checked before any work, so that a long run cannot fail at its end.
+// `example`: a file name to suggest inside a folder.
 void check_output(const std::string& output, bool overwrite, const std::vector<std::string>& inputs,
-                  std::vector<Problem>& problems) {
+                  const std::string& example, std::vector<Problem>& problems) {
   const fs::path path(output);
   std::error_code ec;
   if (fs::is_directory(path, ec) || !path.has_filename()) {
     problems.push_back(Problem::general("the output " + output + " is a folder; give a file name such as " +
-                                        (path / "run.h5").lexically_normal().string()));
+                                        (path / example).lexically_normal().string()));
     return;
   }
   for (fs::path parent = path.parent_path(); !parent.empty() && parent != parent.parent_path();
@@ -129,7 +130,7 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   }
   std::vector<std::string> inputs = scenario_paths;
   inputs.push_back(config_path);
-  check_output(output, o.overwrite, inputs, problems);
+  check_output(output, o.overwrite, inputs, "run.h5", problems);
   // Exact percentiles keep every path's values (the baseline's and one variant's at a time);
   // a sketch keeps a few chunks per thread. auto takes exact while it fits the limit.
   bool sketch = config.quantiles == "sketch";
@@ -297,7 +298,7 @@ CalibrationRecord calibrate_job(const CalibrateJob& o, std::vector<Problem>& war
   else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
   if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
   if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
-  check_output(o.output, o.overwrite, {o.scenario}, problems);
+  check_output(o.output, o.overwrite, {o.scenario}, "calibrated.toml", problems);
   if (cluster_size() > 1) problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);
   target.year = o.year;
@@ -366,7 +367,7 @@ std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warni
                              : "results/" + fs::path(o.study).stem().string() + "-sensitivity.h5";
   std::vector<std::string> inputs;
   if (!o.study.empty()) inputs.push_back(o.study);
-  check_output(output, o.overwrite, inputs, problems);
+  check_output(output, o.overwrite, inputs, "sensitivity.h5", problems);
   if (!problems.empty()) throw InputError(problems);
 
   if (!o.benchmark.empty()) {
