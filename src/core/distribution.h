@@ -20,6 +20,8 @@ struct Metalog {
   double lower = -std::numeric_limits<double>::infinity();
   double upper = std::numeric_limits<double>::infinity();
 
+  bool operator==(const Metalog&) const = default;
+
   //! The metalog function M(u) before the bounds transform.
   double m(double u) const;
   //! dM/du; the fit is a valid distribution iff this is positive on (0, 1).
@@ -56,6 +58,8 @@ class Distribution {
   double median() const { return quantile(0.5); }
   bool is_fixed() const { return family_ == Family::fixed; }
   Family family() const { return family_; }
+  //! The same family and parameters: the same quantile function.
+  bool operator==(const Distribution&) const = default;
   //! The smallest and largest values Q can produce (may be infinite).
   double support_low() const;
   double support_high() const;

@@ -118,17 +118,21 @@ RowSource InputPlan::median_source(std::uint32_t path) const {
   return source;
 }
 
+double InputPlan::dimension_uniform(std::uint64_t seed, const RowSource& source, int d, Stream stream,
+                                    std::uint32_t item, std::uint32_t period) const {
+  const double given = source.uniform[static_cast<std::size_t>(d)];
+  if (!std::isnan(given)) return given;
+  const int g = group_of_dim_[static_cast<std::size_t>(d)];
+  const std::uint32_t path = g >= 0 ? source.address[static_cast<std::size_t>(g)] : source.address.empty() ? 0 : source.address[0];
+  return uniform_at({seed, path, stream, item, period});
+}
+
 void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values, double* inflow_level,
                      double* effects, double* recorded) const {
   const int years = scenario_.year_count();
   const int first_year = scenario_.first_year();
-  // The uniform of dimension d: given, or drawn from the address of its group's source path.
   auto uniform = [&](int d, Stream stream, std::uint32_t item, std::uint32_t period) {
-    const double given = source.uniform[static_cast<std::size_t>(d)];
-    if (!std::isnan(given)) return given;
-    const int g = group_of_dim_[static_cast<std::size_t>(d)];
-    const std::uint32_t path = g >= 0 ? source.address[static_cast<std::size_t>(g)] : source.address.empty() ? 0 : source.address[0];
-    return uniform_at({seed, path, stream, item, period});
+    return dimension_uniform(seed, source, d, stream, item, period);
   };
 
   // Uniforms of the path-level inputs, then the copula over the correlated ones (not over
@@ -174,8 +178,23 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
     inflow_level[y] = annual.at(year).quantile(level_u);
   }
 
+  draw_effects(seed, source, values, inflow_level, effects, recorded);
+}
+
+bool InputPlan::same_parameter_draws(const InputPlan& other) const {
+  const Scenario& a = scenario_;
+  const Scenario& b = other.scenario_;
+  return a.params == b.params && a.correlations == b.correlations && a.year_correlation == b.year_correlation &&
+         a.first_year() == b.first_year() && a.year_count() == b.year_count() && uncertain_ == other.uncertain_ &&
+         copula_members_ == other.copula_members_;
+}
+
+void InputPlan::draw_effects(std::uint64_t seed, const RowSource& source, const double* values,
+                             const double* inflow_level, double* effects, double* recorded) const {
+  const int years = scenario_.year_count();
   for (std::size_t k = 0; k < scenario_.measures.size(); ++k) {
-    const double mu = uniform(first_measure_dim_ + static_cast<int>(k), Stream::measure_effect, measure_items_[k], 0);
+    const double mu =
+        dimension_uniform(seed, source, first_measure_dim_ + static_cast<int>(k), Stream::measure_effect, measure_items_[k], 0);
     effects[k] = scenario_.measures[k].effect.quantile(mu);
   }
 

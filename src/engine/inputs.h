@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/copula.h"
+#include "core/random.h"
 #include "model/scenario.h"
 
 namespace mppmc {
@@ -72,7 +73,21 @@ class InputPlan {
   void draw(std::uint64_t seed, const RowSource& source, double* values, double* inflow_level, double* effects,
             double* recorded) const;
 
+  //! Whether `other`, the plan of another scenario of the same run, draws every parameter and
+  //! annual inflow level exactly as this one does on every path (the same tables, correlations,
+  //! inflow correlation and years); their measures may differ. A variant that only adds
+  //! measures can then take the baseline's draws and draw only its effects (draw_effects).
+  bool same_parameter_draws(const InputPlan& other) const;
+  //! The part of draw() after the parameters: the measure effects from `source`, and the
+  //! recorded values of the row from its parameter values and inflow levels.
+  void draw_effects(std::uint64_t seed, const RowSource& source, const double* values, const double* inflow_level,
+                    double* effects, double* recorded) const;
+
  private:
+  // The uniform of dimension d: given by `source`, or drawn from its group's source path.
+  double dimension_uniform(std::uint64_t seed, const RowSource& source, int d, Stream stream, std::uint32_t item,
+                           std::uint32_t period) const;
+
   const Scenario& scenario_;
   std::vector<ParamId> uncertain_;          // path-level inputs that need a uniform, one dimension each
   std::vector<int> copula_slot_;            // per ParamId: index into the copula, or -1

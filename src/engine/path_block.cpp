@@ -41,7 +41,7 @@ void annual_values(SeriesKind kind, const double* const* months, int count, int 
 }
 
 PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
-                     std::int64_t begin, int n, double* recorded)
+                     std::int64_t begin, int n, double* recorded, const PathBlock* same_draws)
     : scenario_(scenario),
       plan_(plan),
       seed_(settings.seed),
@@ -58,6 +58,8 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       first_(static_cast<std::size_t>(n)) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
+  MPPMC_CHECK(!same_draws || (same_draws->begin_ == begin && same_draws->n_ == n &&
+                              same_draws->scenario_.year_count() == years));
   const std::size_t width = plan.recorded_names().size();
   // Per-path draws, transposed into [..][path] arrays for the month loop.
   std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
@@ -68,8 +70,17 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
     // What the month steps need of the source: the monthly noise's address and factor.
     if (noise_group >= 0) noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
     noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
-    plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(),
-              recorded + static_cast<std::size_t>(i) * width);
+    double* row = recorded + static_cast<std::size_t>(i) * width;
+    if (same_draws) {
+      for (int p = 0; p < kParamCount; ++p)
+        for (int y = 0; y < years; ++y)
+          path_values[static_cast<std::size_t>(p) * years + y] =
+              same_draws->values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_ + i];
+      for (int y = 0; y < years; ++y) path_level[y] = same_draws->level_[static_cast<std::size_t>(y) * stride_ + i];
+      plan.draw_effects(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(), row);
+    } else {
+      plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(), row);
+    }
     for (int p = 0; p < kParamCount; ++p)  // draws come [param][year]; the month step reads [year][param]
       for (int y = 0; y < years; ++y)
         values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_ + i] =

@@ -49,8 +49,12 @@ class PathBlock {
  public:
   //! Draws paths [begin, begin + n); their recorded inputs go to `recorded` (n rows of
   //! plan.recorded_names().size() values). The stocks start at the scenario's initial values.
+  //! `same_draws`: a block of the same paths of another scenario whose plan draws the same
+  //! parameters (InputPlan::same_parameter_draws); its parameter values and inflow levels are
+  //! copied (the same numbers, without evaluating the quantiles again) and only this
+  //! scenario's measure effects are drawn.
   PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings, std::int64_t begin,
-            int n, double* recorded);
+            int n, double* recorded, const PathBlock* same_draws = nullptr);
 
   std::int64_t begin() const { return begin_; }
   int size() const { return n_; }

@@ -22,6 +22,7 @@ struct YearTable {
   const Distribution& at(int year) const;
   //! True when no entry is uncertain (the parameter needs no draw).
   bool is_fixed() const;
+  bool operator==(const YearTable&) const = default;
 };
 
 //! A policy measure: multiplies `parameter` from `start` on, ramping in over `ramp_months`.
@@ -40,6 +41,8 @@ struct Correlation {
   ParamId a;
   ParamId b;
   double rank;
+
+  bool operator==(const Correlation&) const = default;
 };
 
 struct Scenario {

@@ -3,12 +3,14 @@
 // scenario with partial years and measures; and a stopped run resumed from its checkpoint.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
 
+#include "engine/inputs.h"
 #include "engine/simulation.h"
 #include "io/scenario_reader.h"
 #include "support.h"
@@ -42,30 +44,44 @@ void check_same(const Summary& a, const Summary& b) {
 
 TEST_CASE("year by year: the statistics of a run that keeps every path, bit for bit", "[determinism][engine]") {
   const Scenario base = small_scenario();  // starts in March: a 10-month first year, an 8-month last one
-  const Scenario variant = variant_scenario();
-  SimulationSettings settings;
-  settings.seed = 31;
-  settings.paths = 2500;
-  const SimulationResult b = simulate(base, settings);
-  const SimulationResult v = simulate(variant, settings);
-  const Summary expect_base = summarize(b, kPercents, kBand);
-  const Summary expect_variant = summarize(v, kPercents, kBand);
-  const Summary expect_difference = summarize_difference(b, v, kPercents, kBand);
-  for (const auto& [threads, block] : {std::pair{1, 256}, std::pair{3, 7}, std::pair{2, 5000}}) {
-    INFO("threads " << threads << ", block size " << block);
-    settings.threads = threads;
-    settings.block_size = block;
-    std::vector<double> inputs(static_cast<std::size_t>(settings.paths) * b.input_names().size(), -1.0);
-    const InputRowsSink sink = [&](std::size_t run, std::int64_t first, std::int64_t rows, const double* data) {
-      if (run == 0) std::copy(data, data + rows * b.input_names().size(), inputs.begin() + first * b.input_names().size());
-    };
-    const StreamedSummaries got = summarize_year_by_year({&base, &variant}, settings, {}, kPercents, kBand, sink);
-    REQUIRE(got.runs.size() == 2);
-    REQUIRE(got.differences.size() == 1);
-    check_same(got.runs[0], expect_base);
-    check_same(got.runs[1], expect_variant);
-    check_same(got.differences[0], expect_difference);
-    CHECK(inputs == b.input_samples());
+  // Two kinds of variant: variant.toml changes parameters (it draws its own inputs); the other
+  // only adds a measure (it takes the baseline's draws and draws its effect).
+  const Scenario own_draws = variant_scenario();
+  Scenario measures_only = base;
+  measures_only.name = "measures only";
+  measures_only.measures.push_back(own_draws.measures.at(0));
+  CHECK_FALSE(InputPlan(own_draws).same_parameter_draws(InputPlan(base)));
+  CHECK(InputPlan(measures_only).same_parameter_draws(InputPlan(base)));
+  for (const Scenario* variant : std::array<const Scenario*, 2>{&own_draws, &measures_only}) {
+    INFO("variant " << variant->name);
+    SimulationSettings settings;
+    settings.seed = 31;
+    settings.paths = 2500;
+    const SimulationResult b = simulate(base, settings);
+    const SimulationResult v = simulate(*variant, settings);
+    const Summary expect_base = summarize(b, kPercents, kBand);
+    const Summary expect_variant = summarize(v, kPercents, kBand);
+    const Summary expect_difference = summarize_difference(b, v, kPercents, kBand);
+    for (const auto& [threads, block] : {std::pair{1, 256}, std::pair{3, 7}, std::pair{2, 5000}}) {
+      INFO("threads " << threads << ", block size " << block);
+      settings.threads = threads;
+      settings.block_size = block;
+      std::array<std::vector<double>, 2> inputs = {
+          std::vector<double>(static_cast<std::size_t>(settings.paths) * b.input_names().size(), -1.0),
+          std::vector<double>(static_cast<std::size_t>(settings.paths) * v.input_names().size(), -1.0)};
+      const InputRowsSink sink = [&](std::size_t run, std::int64_t first, std::int64_t rows, const double* data) {
+        const std::size_t width = (run == 0 ? b : v).input_names().size();
+        std::copy(data, data + rows * width, inputs[run].begin() + first * width);
+      };
+      const StreamedSummaries got = summarize_year_by_year({&base, variant}, settings, {}, kPercents, kBand, sink);
+      REQUIRE(got.runs.size() == 2);
+      REQUIRE(got.differences.size() == 1);
+      check_same(got.runs[0], expect_base);
+      check_same(got.runs[1], expect_variant);
+      check_same(got.differences[0], expect_difference);
+      CHECK(inputs[0] == b.input_samples());
+      CHECK(inputs[1] == v.input_samples());
+    }
   }
 }
 
