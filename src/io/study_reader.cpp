@@ -57,6 +57,9 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
       if (!fs::exists(scenario_path)) {
         d.error(location_of(*n, path), "study.scenario", value_text(*n),
                 "no such file: " + scenario_path.string() + " (the path is relative to the study file)");
+      } else if (name->empty() || fs::is_directory(scenario_path)) {
+        d.error(location_of(*n, path), "study.scenario", value_text(*n),
+                scenario_path.string() + " is a folder; name the scenario file (relative to the study file)");
       } else {
         try {
           study.scenario = read_scenario(scenario_path.string(), warnings);

@@ -133,6 +133,8 @@ class StudyErrors(unittest.TestCase):
         self.check_refused(base + '[[output]]\nseries = "coa_occupancy"\n', "exactly one of year")
         self.check_refused(base, "at least one [[output]]")
         self.check_refused('[study]\nscenario = "nowhere.toml"\n[[output]]\nseries = "coa_occupancy"\nyear = 2026\n', "no such file")
+        self.check_refused('[study]\nscenario = "."\n[[output]]\nseries = "coa_occupancy"\nyear = 2026\n',
+                           "study.toml:2:12: study.scenario", "is a folder")
         self.check_refused(base + 'method = "sobol"\n[[output]]\nseries = "coa_occupancy"\nyear = 2026\n', "did you mean 'methods'")
 
 
