@@ -45,6 +45,11 @@ void check_output(const std::string& output, bool overwrite, const std::vector<s
                                         (path / example).lexically_normal().string()));
     return;
   }
+  if (path.filename().string().size() > 255) {  // NAME_MAX of every common file system
+    problems.push_back(Problem::general("the output's file name is " + std::to_string(path.filename().string().size()) +
+                                        " characters long; file systems allow 255"));
+    return;
+  }
   for (fs::path parent = path.parent_path(); !parent.empty() && parent != parent.parent_path();
        parent = parent.parent_path())
     if (fs::exists(parent, ec) && !fs::is_directory(parent, ec)) {

@@ -458,6 +458,12 @@ class Outputs(unittest.TestCase):
         self.assertIn("is a folder", p.stderr)
         self.assertEqual(os.listdir(self.tmp), [])
 
+    def test_output_name_too_long_for_a_file_system_is_bad_input(self):
+        p = mt.mppmc("run", mt.SMALL, "-o", self.tmp / ("x" * 300 + ".h5"), "--paths", 100, "-q")
+        self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
+        self.assertIn("303 characters long; file systems allow 255", p.stderr)
+        self.assertEqual(os.listdir(self.tmp), [])
+
     def test_output_that_is_an_input_is_refused_even_with_overwrite(self):
         scenario = self.tmp / "mine.toml"
         shutil.copyfile(mt.SMALL, scenario)
