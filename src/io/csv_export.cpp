@@ -57,55 +57,47 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
   h5::Handle file = open_results(results_path);
   const hid_t root = file.id();
   const std::vector<std::string> band_labels = {"min", "medio", "max"};
-  std::vector<std::string> labels, months, years, variants;
-  bool has_variants = false;
-  reading_results(results_path, [&] {
-    for (double p : h5::read_doubles(root, "percentiles")) labels.push_back(percentile_label(p));
-    months = h5::read_strings(root, "time/month");
-    for (std::int64_t y : h5::read_ints(root, "time/year")) years.push_back(std::to_string(y));
-    has_variants = h5::exists(root, "variants");
-    if (has_variants) variants = h5::list_group(root, "variants");
-  });
-  std::vector<std::string> names = {"monthly.csv", "annual.csv"};
-  if (has_variants) {
-    names.emplace_back("compare_monthly.csv");
-    names.emplace_back("compare_annual.csv");
-  }
-  std::vector<Problem> problems;
   std::error_code status;
   if (fs::exists(folder, status) && !fs::is_directory(folder, status))
     throw InputError("--csv " + folder + ": is a file; give a folder for the CSV tables");
-  for (const std::string& name : names)
-    if (fs::exists(fs::path(folder) / name) && !overwrite)
-      problems.push_back(Problem::general((fs::path(folder) / name).string() + " exists; pass --overwrite to replace it"));
-  if (!problems.empty()) throw InputError(problems);
-
   // Read every table first (a damaged file fails here, before anything is written), then
   // write each under a temporary name and rename them all, so that a reader never sees half a
   // table and a failure leaves no new file behind.
   std::vector<std::pair<std::string, std::string>> tables;  // file name, contents
   reading_results(results_path, [&] {
+    std::vector<std::string> labels, years;
+    for (double p : h5::read_doubles(root, "percentiles")) labels.push_back(percentile_label(p));
+    const std::vector<std::string> months = h5::read_strings(root, "time/month");
+    for (std::int64_t y : h5::read_ints(root, "time/year")) years.push_back(std::to_string(y));
+    const bool has_variants = h5::exists(root, "variants");
+    const std::vector<std::string> variants = has_variants ? h5::list_group(root, "variants") : std::vector<std::string>{};
+    struct Table {
+      const char* name;
+      bool monthly, compare;
+    };
+    std::vector<Table> wanted = {{"monthly.csv", true, false}, {"annual.csv", false, false}};
+    if (has_variants) wanted.insert(wanted.end(), {{"compare_monthly.csv", true, true}, {"compare_annual.csv", false, true}});
+    std::vector<Problem> problems;
+    for (const Table& t : wanted)
+      if (fs::exists(fs::path(folder) / t.name) && !overwrite)
+        problems.push_back(Problem::general((fs::path(folder) / t.name).string() + " exists; pass --overwrite to replace it"));
+    if (!problems.empty()) throw InputError(problems);
+
     const std::string baseline = h5::read_string_attribute(root, "scenario_name");
     auto scenario_of = [&](const std::string& variant) {
       h5::Handle g = h5::open_group(root, "variants/" + variant);
       return h5::read_string_attribute(g.id(), "scenario_name");
     };
-    auto table = [&](const std::string& name, bool monthly, bool compare) {
+    for (const Table& t : wanted) {
       std::ostringstream out;
       out << "scenario,series,unit,period,statistic,value\n";
-      const std::vector<std::string>& periods = monthly ? months : years;
-      const std::string kind = monthly ? "monthly" : "annual";
-      if (!compare) append_rows(out, root, kind, baseline, periods, labels, band_labels);
+      const std::vector<std::string>& periods = t.monthly ? months : years;
+      const std::string kind = t.monthly ? "monthly" : "annual";
+      if (!t.compare) append_rows(out, root, kind, baseline, periods, labels, band_labels);
       for (const std::string& v : variants)
-        append_rows(out, root, (compare ? "compare/" : "variants/") + v + "/" + kind, scenario_of(v), periods, labels,
+        append_rows(out, root, (t.compare ? "compare/" : "variants/") + v + "/" + kind, scenario_of(v), periods, labels,
                     band_labels);
-      tables.emplace_back(name, out.str());
-    };
-    table("monthly.csv", true, false);
-    table("annual.csv", false, false);
-    if (has_variants) {
-      table("compare_monthly.csv", true, true);
-      table("compare_annual.csv", false, true);
+      tables.emplace_back(t.name, out.str());
     }
   });
   std::error_code ec;
