@@ -40,7 +40,8 @@ const Scenario& default_scenario() {
 // (padded_stride; range(1) = 1) or back to back (range(1) = 0: 2 KB apart, in few cache sets).
 void BM_MonthStep(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  const std::size_t stride = state.range(1) != 0 ? padded_stride(static_cast<std::size_t>(n)) : static_cast<std::size_t>(n);
+  const std::size_t stride =
+      state.range(1) != 0 ? padded_stride(static_cast<std::size_t>(n)) : static_cast<std::size_t>(n);
   std::vector<double> params(static_cast<std::size_t>(kParamCount) * stride, 0.5), first(n, 3500.0);
   std::vector<double> stocks(static_cast<std::size_t>(kInitialStockCount) * stride, 20000.0);
   std::vector<double> out(static_cast<std::size_t>(kSeriesCount) * stride);
@@ -65,8 +66,8 @@ void BM_PathDraws(benchmark::State& state) {
   const Scenario& scenario = default_scenario();
   const InputPlan plan(scenario);
   const int years = scenario.year_count();
-  std::vector<double> values(static_cast<std::size_t>(kParamCount) * years), level(years), effects(scenario.measures.size()),
-      recorded(plan.recorded_names().size());
+  std::vector<double> values(static_cast<std::size_t>(kParamCount) * years), level(years),
+      effects(scenario.measures.size()), recorded(plan.recorded_names().size());
   std::uint32_t path = 0;
   for (auto _ : state) {
     plan.draw(1, plan.own_source(path++), values.data(), level.data(), effects.data(), recorded.data());
@@ -89,7 +90,8 @@ void BM_BetaQuantile(benchmark::State& state) {
   const double a = static_cast<double>(state.range(0)) / 1000, b = static_cast<double>(state.range(1)) / 1000;
   std::uint32_t path = 0;
   for (auto _ : state)
-    benchmark::DoNotOptimize(boost::math::ibeta_inv(a, b, uniform_at({1, path++, Stream::path_input, 0, 0}), MathPolicy()));
+    benchmark::DoNotOptimize(
+        boost::math::ibeta_inv(a, b, uniform_at({1, path++, Stream::path_input, 0, 0}), MathPolicy()));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BetaQuantile)
@@ -102,7 +104,8 @@ BENCHMARK(BM_BetaQuantile)
 void BM_Percentiles(benchmark::State& state) {
   const auto n = static_cast<std::int64_t>(state.range(0));
   std::vector<double> x(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = 50000 * uniform_at({3, static_cast<std::uint32_t>(i), Stream::path_input, 0, 0});
+  for (std::int64_t i = 0; i < n; ++i)
+    x[static_cast<std::size_t>(i)] = 50000 * uniform_at({3, static_cast<std::uint32_t>(i), Stream::path_input, 0, 0});
   const std::vector<double> percents = {5, 10, 25, 50, 75, 90, 95, 5, 50, 95};
   std::vector<double> scratch;
   for (auto _ : state) benchmark::DoNotOptimize(summarize_column(x.data(), n, percents, scratch));

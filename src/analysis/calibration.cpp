@@ -29,8 +29,9 @@ void check_target(const Scenario& scenario, const CalibrationTarget& target) {
   if (target.series != SeriesId::total_inflow && target.series != SeriesId::inflow_first)
     problems.push_back(Problem::general("--series must be total_inflow or inflow_first"));
   if (target.year < scenario.first_year() || target.year > scenario.last_year())
-    problems.push_back(Problem::general("--year " + std::to_string(target.year) + " is outside the scenario's horizon (" +
-                                        std::to_string(scenario.first_year()) + "-" + std::to_string(scenario.last_year()) + ")"));
+    problems.push_back(Problem::general("--year " + std::to_string(target.year) +
+                                        " is outside the scenario's horizon (" + std::to_string(scenario.first_year()) +
+                                        "-" + std::to_string(scenario.last_year()) + ")"));
   const auto& b = target.band;
   if (!(b[0] > 0 && b[0] < b[1] && b[1] < b[2]))
     problems.push_back(Problem::general("--band " + persons(b[0]) + "," + persons(b[1]) + "," + persons(b[2]) +
@@ -95,8 +96,8 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
 
   auto simulate_with = [&](const std::array<double, 3>& q, Distribution& entry) -> std::array<double, 3> {
     try {
-      entry = Distribution::quantiles(fit_metalog({p[0], p[1], p[2]}, {q[0], q[1], q[2]}, 0.0,
-                                                  std::numeric_limits<double>::infinity()));
+      entry = Distribution::quantiles(
+          fit_metalog({p[0], p[1], p[2]}, {q[0], q[1], q[2]}, 0.0, std::numeric_limits<double>::infinity()));
     } catch (const std::invalid_argument& e) {
       std::ostringstream why;
       if (q == target.band)
@@ -109,7 +110,8 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
     }
     const SimulationResult result = simulate(with_annual_entry(base, target.year, entry), settings);
     std::vector<double> scratch;
-    const std::vector<double> got = percentiles_type7(result.annual(target.series, slot), result.paths(), percents, scratch);
+    const std::vector<double> got =
+        percentiles_type7(result.annual(target.series, slot), result.paths(), percents, scratch);
     return {got[0], got[1], got[2]};
   };
 
@@ -122,7 +124,8 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
     out.achieved = a;
     out.iterations = iteration;
     bool converged = true;
-    for (int k = 0; k < 3; ++k) converged = converged && std::abs(a[k] - target.band[k]) <= target.tolerance * target.band[k];
+    for (int k = 0; k < 3; ++k)
+      converged = converged && std::abs(a[k] - target.band[k]) <= target.tolerance * target.band[k];
     if (converged) return out;
 
     std::array<double, 3> next{};
@@ -140,10 +143,9 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
       if (!(next[k] > 0.0) || (a[k] > target.band[k] && q[k] < 0.01 * target.band[k])) {
         std::ostringstream why;
         why << "the band cannot be reached: even with almost no first applications (" << persons(q[k]) << ") at the "
-            << target.percentiles[k]
-            << "th percentile, " << series()[index(target.series)].name << " in " << target.year << " is "
-            << persons(a[k]) << " there (repeat applications and nareis arrivals alone), above the target "
-            << persons(target.band[k]);
+            << target.percentiles[k] << "th percentile, " << series()[index(target.series)].name << " in "
+            << target.year << " is " << persons(a[k])
+            << " there (repeat applications and nareis arrivals alone), above the target " << persons(target.band[k]);
         throw InputError(why.str());
       }
     }
@@ -160,8 +162,8 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
   }
   std::ostringstream why;
   why << "the calibration did not converge in " << target.max_iterations << " iterations; last achieved "
-      << persons(out.achieved[0]) << ", " << persons(out.achieved[1]) << ", " << persons(out.achieved[2])
-      << " against " << persons(target.band[0]) << ", " << persons(target.band[1]) << ", " << persons(target.band[2]);
+      << persons(out.achieved[0]) << ", " << persons(out.achieved[1]) << ", " << persons(out.achieved[2]) << " against "
+      << persons(target.band[0]) << ", " << persons(target.band[1]) << ", " << persons(target.band[2]);
   throw InputError(why.str());
 }
 

@@ -17,10 +17,10 @@ namespace mppmc {
 
 struct CalibrationTarget {
   SeriesId series = SeriesId::total_inflow;  //!< total_inflow or inflow_first
-  int year = 0;                               //!< calendar year, within the scenario's horizon
-  std::array<double, 3> band{};               //!< minimum, medio, maximum (persons/year)
+  int year = 0;                              //!< calendar year, within the scenario's horizon
+  std::array<double, 3> band{};              //!< minimum, medio, maximum (persons/year)
   std::array<double, 3> percentiles{5, 50, 95};
-  double tolerance = 0.001;                   //!< relative; the issue asks for 0.5%, we aim tighter
+  double tolerance = 0.001;  //!< relative; the issue asks for 0.5%, we aim tighter
   int max_iterations = 30;
 };
 
@@ -28,12 +28,12 @@ struct CalibrationResult {
   std::array<double, 3> quantiles{};  //!< q of the fitted metalog (persons/year, first applications)
   std::array<double, 3> achieved{};   //!< simulated percentiles of the series in the year
   int iterations = 0;
-  Distribution distribution;          //!< the new year-Y entry
+  Distribution distribution;  //!< the new year-Y entry
 };
 
 //! One line per iteration, for progress output.
-using CalibrationLog = std::function<void(int iteration, const std::array<double, 3>& quantiles,
-                                          const std::array<double, 3>& achieved)>;
+using CalibrationLog =
+    std::function<void(int iteration, const std::array<double, 3>& quantiles, const std::array<double, 3>& achieved)>;
 
 //! Checks the target against the scenario before any work; throws InputError with every problem.
 void check_target(const Scenario& scenario, const CalibrationTarget& target);

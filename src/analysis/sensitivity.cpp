@@ -33,8 +33,8 @@ Estimates estimate(const std::vector<double>& y, std::int64_t n, int k, const st
     double first = 0, total = 0;
     for (std::int64_t j = 0; j < n; ++j) {
       const double a = at(0, j), b = at(1, j), ab = at(2 + i, j);
-      first += b * (ab - a);          // Saltelli et al. (2010): V_i = E[f(B) (f(A_B^i) - f(A))]
-      total += (a - ab) * (a - ab);   // Jansen (1999): V_Ti = E[(f(A) - f(A_B^i))^2] / 2
+      first += b * (ab - a);         // Saltelli et al. (2010): V_i = E[f(B) (f(A_B^i) - f(A))]
+      total += (a - ab) * (a - ab);  // Jansen (1999): V_Ti = E[(f(A) - f(A_B^i))^2] / 2
     }
     e.first[i] = first / static_cast<double>(n) / variance;
     e.total[i] = total / static_cast<double>(2 * n) / variance;
@@ -70,7 +70,8 @@ SobolIndices sobol_indices(const std::vector<double>& y, std::int64_t n, const s
     for (std::int64_t j = 0; j < n; ++j)
       idx[static_cast<std::size_t>(j)] = std::min<std::int64_t>(
           n - 1, static_cast<std::int64_t>(uniform_at({options.seed, static_cast<std::uint32_t>(b), Stream::bootstrap,
-                                                       static_cast<std::uint32_t>(j), 0}) * static_cast<double>(n)));
+                                                       static_cast<std::uint32_t>(j), 0}) *
+                                           static_cast<double>(n)));
     const Estimates e = estimate(y, n, k, &idx);
     for (int i = 0; i < k; ++i) {
       first[i].push_back(e.first[i]);
@@ -216,7 +217,8 @@ SobolIndices run_benchmark(Benchmark benchmark, Sampling sampling, std::int64_t 
   std::vector<std::uint32_t> keys;
   for (int d = 0; d < (sampling == Sampling::sobol ? 2 * k : k); ++d) keys.push_back(static_cast<std::uint32_t>(d));
   std::vector<UniformDesign> designs;
-  if (sampling == Sampling::sobol) designs.emplace_back(sampling, options.seed, n, keys, 0);
+  if (sampling == Sampling::sobol)
+    designs.emplace_back(sampling, options.seed, n, keys, 0);
   else {
     designs.emplace_back(sampling, options.seed, n, keys, 0);
     designs.emplace_back(sampling, options.seed, n, keys, 1);

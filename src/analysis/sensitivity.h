@@ -22,16 +22,16 @@
 namespace mppmc {
 
 struct SobolOptions {
-  int bootstrap = 200;        //!< resamples for the confidence intervals (0: none)
-  double confidence = 0.95;   //!< level of the intervals
-  std::uint64_t seed = 1;     //!< of the bootstrap resampling
+  int bootstrap = 200;       //!< resamples for the confidence intervals (0: none)
+  double confidence = 0.95;  //!< level of the intervals
+  std::uint64_t seed = 1;    //!< of the bootstrap resampling
 };
 
 struct SobolIndices {
   std::vector<std::string> inputs;
   std::vector<double> first_order, total_order;
   std::vector<double> first_low, first_high, total_low, total_high;  //!< bootstrap intervals
-  double mean = 0, variance = 0;  //!< of the output over A and B
+  double mean = 0, variance = 0;                                     //!< of the output over A and B
 };
 
 //! The estimators on outputs laid out [A (n), B (n), A_B^(1) (n), ..., A_B^(k) (n)].

@@ -18,7 +18,8 @@ std::vector<int> varied_groups(const Study& study, const std::vector<InputGroup>
 namespace {
 
 // The outputs' values on every row of a run.
-std::vector<std::vector<double>> output_values(const Study& study, const Scenario& scenario, const SimulationResult& r) {
+std::vector<std::vector<double>> output_values(const Study& study, const Scenario& scenario,
+                                               const SimulationResult& r) {
   std::vector<std::vector<double>> values;
   for (const StudyOutput& out : study.outputs) {
     const double* column = out.annual ? r.annual(out.series, out.year - scenario.first_year())

@@ -15,15 +15,15 @@ namespace mppmc {
 
 struct StudyOutput {
   SeriesId series;
-  bool annual = true;   //!< true: the series' annual value in `year`; false: its value in `month`
+  bool annual = true;  //!< true: the series' annual value in `year`; false: its value in `month`
   int year = 0;
   MonthIndex month = 0;
-  std::string name;     //!< "coa_occupancy[2026]" or "coa_occupancy[2026-06]"
+  std::string name;  //!< "coa_occupancy[2026]" or "coa_occupancy[2026-06]"
 };
 
 struct Study {
-  std::string file;            //!< the study file
-  std::string text;            //!< its text, stored in the results
+  std::string file;  //!< the study file
+  std::string text;  //!< its text, stored in the results
   Scenario scenario;
   bool tornado = true;
   bool sobol = true;
@@ -40,7 +40,7 @@ struct Study {
 struct TornadoResult {
   std::vector<std::string> inputs;  //!< sorted by swing, largest first
   std::vector<double> low_input, high_input, low_output, high_output, swing;
-  double base_output = 0;           //!< every input at its median
+  double base_output = 0;  //!< every input at its median
 };
 
 struct StudyResult {

@@ -3,26 +3,26 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
-#include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <optional>
 
-#include "core/error.h"
 #include "analysis/calibration.h"
+#include "core/error.h"
 #include "core/version.h"
 #include "engine/cluster.h"
 #include "engine/designs.h"
 #include "engine/simulation.h"
 #include "io/calibrated_scenario.h"
-#include "io/jobs.h"
 #include "io/csv_export.h"
+#include "io/jobs.h"
 #include "io/results_info.h"
 #include "io/results_writer.h"
 #include "io/run_config.h"
@@ -52,7 +52,9 @@ CLI::Validator finite_number(bool zero_ok) {
 
 // SIGINT / SIGTERM ask a run to stop: it writes its checkpoint first.
 std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) { g_stop.store(true); }
+extern "C" void request_stop(int) {
+  g_stop.store(true);
+}
 
 class Progress {
  public:
@@ -80,8 +82,8 @@ class Progress {
       bar[22] = ' ';
       bar[23] = '\0';
     }
-    std::fprintf(stderr, "%s%ssimulating: %lld / %lld paths (%3.0f%%), %.0f paths/s, ETA %.0f s%s", tty_ ? "\r" : "", bar,
-                 static_cast<long long>(done), static_cast<long long>(total), 100.0 * done / total, rate, eta,
+    std::fprintf(stderr, "%s%ssimulating: %lld / %lld paths (%3.0f%%), %.0f paths/s, ETA %.0f s%s", tty_ ? "\r" : "",
+                 bar, static_cast<long long>(done), static_cast<long long>(total), 100.0 * done / total, rate, eta,
                  tty_ && !finished ? "   " : "\n");
     std::fflush(stderr);
   }
@@ -132,12 +134,15 @@ int run_command(const io::RunJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool root = cluster_rank() == 0;  // under mpirun, rank 0 speaks for the run
   Progress progress(quiet || !root);
-  const io::RunOutcome r = with_warnings([&](std::vector<Problem>& w) { return io::run_job(job, w, std::ref(progress)); });
+  const io::RunOutcome r =
+      with_warnings([&](std::vector<Problem>& w) { return io::run_job(job, w, std::ref(progress)); });
   if (!root) return kExitOk;
   if (!quiet) {
-    std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths << " paths, seed "
-              << r.config.seed << (job.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
-              << format_year_month(r.start) << " + " << r.horizon_months << (r.horizon_months == 1 ? " month\n\n" : " months\n\n");
+    std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths
+              << " paths, seed " << r.config.seed
+              << (job.deterministic ? ", deterministic (all inputs at their medians)" : "") << ", "
+              << format_year_month(r.start) << " + " << r.horizon_months
+              << (r.horizon_months == 1 ? " month\n\n" : " months\n\n");
     std::cout << io::band_table(r.output, io::key_series()) << "\n";
     for (std::size_t k = 1; k < r.names.size(); ++k)
       std::cout << "variant " << r.names[k] << " (" << r.titles[k] << ") minus baseline, path by path:\n"
@@ -150,19 +155,20 @@ int run_command(const io::RunJob& job, bool quiet) {
 int calibrate_command(const io::CalibrateJob& job, bool quiet) {
   const io::CalibrationStart start = [&](const CalibrationTarget& t, const SimulationSettings& settings) {
     if (quiet) return;
-    std::cout << "calibrating inflow.first.annual." << t.year << " of " << job.scenario << " so that " << job.series << " "
-              << t.year << " has p" << t.percentiles[0] << "/p" << t.percentiles[1] << "/p" << t.percentiles[2] << " = "
-              << thousands(t.band[0]) << " / " << thousands(t.band[1]) << " / " << thousands(t.band[2]) << " ("
+    std::cout << "calibrating inflow.first.annual." << t.year << " of " << job.scenario << " so that " << job.series
+              << " " << t.year << " has p" << t.percentiles[0] << "/p" << t.percentiles[1] << "/p" << t.percentiles[2]
+              << " = " << thousands(t.band[0]) << " / " << thousands(t.band[1]) << " / " << thousands(t.band[2]) << " ("
               << settings.paths << " paths, seed " << settings.seed << ")\n";
   };
   std::array<double, 3> band{};
   const CalibrationLog log = [&](int iteration, const std::array<double, 3>& q, const std::array<double, 3>& a) {
     if (quiet) return;
     std::copy(job.band.begin(), job.band.end(), band.begin());
-    std::printf("  iteration %2d: first applications q = %s / %s / %s -> %s = %s / %s / %s (%+.2f%% / %+.2f%% / %+.2f%%)\n",
-                iteration, thousands(q[0]).c_str(), thousands(q[1]).c_str(), thousands(q[2]).c_str(), job.series.c_str(),
-                thousands(a[0]).c_str(), thousands(a[1]).c_str(), thousands(a[2]).c_str(), 100 * (a[0] / band[0] - 1),
-                100 * (a[1] / band[1] - 1), 100 * (a[2] / band[2] - 1));
+    std::printf(
+        "  iteration %2d: first applications q = %s / %s / %s -> %s = %s / %s / %s (%+.2f%% / %+.2f%% / %+.2f%%)\n",
+        iteration, thousands(q[0]).c_str(), thousands(q[1]).c_str(), thousands(q[2]).c_str(), job.series.c_str(),
+        thousands(a[0]).c_str(), thousands(a[1]).c_str(), thousands(a[2]).c_str(), 100 * (a[0] / band[0] - 1),
+        100 * (a[1] / band[1] - 1), 100 * (a[2] / band[2] - 1));
     std::fflush(stdout);
   };
   const io::CalibrationRecord record =
@@ -170,8 +176,8 @@ int calibrate_command(const io::CalibrateJob& job, bool quiet) {
   const auto& a = record.result.achieved;
   std::cout << "wrote " << job.output << ": inflow.first.annual." << record.target.year << " = "
             << io::calibrated_entry_text(record) << "\n"
-            << "achieved " << job.series << " " << record.target.year << ": " << thousands(a[0]) << " / " << thousands(a[1])
-            << " / " << thousands(a[2]) << " after " << record.result.iterations
+            << "achieved " << job.series << " " << record.target.year << ": " << thousands(a[0]) << " / "
+            << thousands(a[1]) << " / " << thousands(a[2]) << " after " << record.result.iterations
             << " iterations; check on a fresh seed with: mppmc run " << job.output << " --seed <another>\n";
   return kExitOk;
 }
@@ -196,8 +202,9 @@ int validate_command(const std::vector<std::string>& files) {
       const Scenario s = io::read_scenario(file, warnings);
       print_warnings(warnings);
       std::cout << file << ": ok (scenario \"" << s.name << "\", " << format_year_month(s.start) << " + "
-                << s.horizon_months << (s.horizon_months == 1 ? " month, " : " months, ") << s.measures.size() << (s.measures.size() == 1 ? " measure, " : " measures, ")
-                << s.correlations.size() << (s.correlations.size() == 1 ? " correlation)\n" : " correlations)\n");
+                << s.horizon_months << (s.horizon_months == 1 ? " month, " : " months, ") << s.measures.size()
+                << (s.measures.size() == 1 ? " measure, " : " measures, ") << s.correlations.size()
+                << (s.correlations.size() == 1 ? " correlation)\n" : " correlations)\n");
     } catch (const InputError& e) {
       print_warnings(warnings);
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
@@ -227,9 +234,10 @@ int run_main(int argc, char** argv) {
 
   io::RunJob run;
   bool run_quiet = false;
-  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write the distributions to an HDF5 file.\n"
-                                                "Without a SCENARIO: scenarios/mpp-2024-II.toml with config/default.toml, "
-                                                "written under results/.");
+  CLI::App* run_cmd = app.add_subcommand("run",
+                                         "Simulate a scenario and write the distributions to an HDF5 file.\n"
+                                         "Without a SCENARIO: scenarios/mpp-2024-II.toml with config/default.toml, "
+                                         "written under results/.");
   run_cmd->add_option("SCENARIO", run.scenarios,
                       "scenario files (TOML): the first is the baseline, the others are variants run on the same "
                       "paths with common random numbers");
@@ -255,17 +263,21 @@ int run_main(int argc, char** argv) {
                       "exact (type-7 percentiles of all paths, about 4 kB per path, year by year), sketch "
                       "(DDSketch, bounded memory, <= 1% relative error) or auto (exact while it fits --memory-limit; "
                       "default)");
-  run_cmd->add_option("--memory-limit", run.memory_limit_gb, "GB that auto may use for exact percentiles (default: half the RAM)")
+  run_cmd
+      ->add_option("--memory-limit", run.memory_limit_gb,
+                   "GB that auto may use for exact percentiles (default: half the RAM)")
       ->check(finite_number(false));
-  run_cmd->add_option("--checkpoint-seconds", run.checkpoint_seconds,
-                      "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM); exact "
-                      "runs in one process without --save-paths write it at the end of a year of the horizon")
+  run_cmd
+      ->add_option("--checkpoint-seconds", run.checkpoint_seconds,
+                   "write <output>.ckpt at least this often (default 300; 0: only on SIGINT/SIGTERM); exact "
+                   "runs in one process without --save-paths write it at the end of a year of the horizon")
       ->check(finite_number(true));
   run_cmd->add_flag("--resume", run.resume, "continue an interrupted run from <output>.ckpt (same command)");
   run_cmd->add_flag("-q,--quiet", run_quiet, "no progress and no band table");
 
   std::vector<std::string> validate_files;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files and report every problem; runs nothing.");
+  CLI::App* validate_cmd =
+      app.add_subcommand("validate", "Check scenario files and report every problem; runs nothing.");
   validate_cmd->add_option("SCENARIO", validate_files, "scenario files")->required();
 
   std::string info_file;
@@ -280,9 +292,12 @@ int run_main(int argc, char** argv) {
   calibrate_cmd->add_option("--series", cal.series, "total_inflow (default) or inflow_first, persons/year");
   calibrate_cmd->add_option("--year", cal.year, "calendar year of the band, e.g. 2025")->required();
   calibrate_cmd->add_option("--band", cal.band, "MIN,MEDIO,MAX in persons/year, e.g. 37600,57600,66700")
-      ->required()->delimiter(',')->expected(3);
+      ->required()
+      ->delimiter(',')
+      ->expected(3);
   calibrate_cmd->add_option("--percentiles", cal.percentiles, "the percentiles the band stands for (default 5,50,95)")
-      ->delimiter(',')->expected(3);
+      ->delimiter(',')
+      ->expected(3);
   calibrate_cmd->add_option("-o,--output", cal.output, "calibrated scenario file to write (TOML)")->required();
   calibrate_cmd->add_option("--config", cal.config, "run settings (paths, seed, threads); default config/default.toml");
   calibrate_cmd->add_option("--paths", cal.paths, "paths per iteration (default from the config)")
@@ -301,12 +316,18 @@ int run_main(int argc, char** argv) {
   sensitivity_cmd->add_option("--benchmark", sens.benchmark,
                               "run an analytic benchmark instead: ishigami (a=7, b=0.1) or sobol-g");
   sensitivity_cmd->add_option("-o,--output", sens.output, "results file (.h5); default results/<study>-sensitivity.h5");
-  sensitivity_cmd->add_option("--samples", sens.samples, "N base samples (Sobol: N (k + 2) runs); default from the study, 16384 for benchmarks")
+  sensitivity_cmd
+      ->add_option("--samples", sens.samples,
+                   "N base samples (Sobol: N (k + 2) runs); default from the study, 16384 for benchmarks")
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 24));
   auto* sens_seed = sensitivity_cmd->add_option("--seed", sens.seed, "seed (default from the study; 1 for benchmarks)")
                         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX}));
-  sensitivity_cmd->add_option("--sampling", sens.sampling, "design of the A and B matrices: sobol, lhs or mc (default from the study; sobol for benchmarks)");
-  sensitivity_cmd->add_option("--bootstrap", sens.bootstrap, "bootstrap resamples for the intervals (default from the study; 200 for benchmarks)")
+  sensitivity_cmd->add_option(
+      "--sampling", sens.sampling,
+      "design of the A and B matrices: sobol, lhs or mc (default from the study; sobol for benchmarks)");
+  sensitivity_cmd
+      ->add_option("--bootstrap", sens.bootstrap,
+                   "bootstrap resamples for the intervals (default from the study; 200 for benchmarks)")
       ->check(CLI::Range(0, 100000));
   sensitivity_cmd->add_option("--threads", sens.threads, "worker threads; 0 = all cores")->check(CLI::Range(0, 4096));
   sensitivity_cmd->add_flag("--overwrite", sens.overwrite, "replace an existing results file");
@@ -316,21 +337,23 @@ int run_main(int argc, char** argv) {
   bool export_overwrite = false;
   CLI::App* export_cmd = app.add_subcommand("export", "Write a results file's statistics as tidy CSV tables.");
   export_cmd->add_option("FILE", export_file, "results file (.h5)")->required();
-  export_cmd->add_option("--csv", export_folder,
-                         "folder for monthly.csv, annual.csv (and compare_*.csv with variants); "
-                         "columns scenario,series,unit,period,statistic,value")
+  export_cmd
+      ->add_option("--csv", export_folder,
+                   "folder for monthly.csv, annual.csv (and compare_*.csv with variants); "
+                   "columns scenario,series,unit,period,statistic,value")
       ->required();
   export_cmd->add_flag("--overwrite", export_overwrite, "replace existing CSV files");
 
   // An empty string ("" from an unset shell variable) is not the default: refused, not ignored.
   const CLI::Validator non_empty(
-      [](std::string& text) { return text.empty() ? std::string("must not be empty") : std::string(); }, "", "non-empty");
+      [](std::string& text) { return text.empty() ? std::string("must not be empty") : std::string(); }, "",
+      "non-empty");
   for (CLI::Option* option :
        {run_cmd->get_option("--config"), run_cmd->get_option("--output"), run_cmd->get_option("--sampling"),
-        run_cmd->get_option("--quantiles"), calibrate_cmd->get_option("--series"), calibrate_cmd->get_option("--output"),
-        calibrate_cmd->get_option("--config"), sensitivity_cmd->get_option("--benchmark"),
-        sensitivity_cmd->get_option("--output"), sensitivity_cmd->get_option("--sampling"),
-        export_cmd->get_option("--csv")})
+        run_cmd->get_option("--quantiles"), calibrate_cmd->get_option("--series"),
+        calibrate_cmd->get_option("--output"), calibrate_cmd->get_option("--config"),
+        sensitivity_cmd->get_option("--benchmark"), sensitivity_cmd->get_option("--output"),
+        sensitivity_cmd->get_option("--sampling"), export_cmd->get_option("--csv")})
     option->check(non_empty);
 
   try {
@@ -363,7 +386,8 @@ int run_main(int argc, char** argv) {
       return kExitOk;
     }
     if (*info_cmd) {
-      std::cout << (io::is_sensitivity_file(info_file) ? io::describe_sensitivity(info_file) : io::describe_results(info_file));
+      std::cout << (io::is_sensitivity_file(info_file) ? io::describe_sensitivity(info_file)
+                                                       : io::describe_results(info_file));
       return kExitOk;
     }
   } catch (const InputError& e) {

@@ -31,7 +31,8 @@ inline void write_values(std::ostream& out, const std::vector<double>& v) {
   out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(double)));
 }
 inline bool read_values(std::istream& in, std::vector<double>& v) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(double))));
+  return static_cast<bool>(
+      in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(double))));
 }
 
 //! A 64-bit checksum of the first `bytes` bytes of the file `path` (8-byte words, each mixed

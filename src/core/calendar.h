@@ -14,8 +14,12 @@ using MonthIndex = int;
 std::optional<MonthIndex> parse_year_month(std::string_view text);
 //! Formats a month index as "YYYY-MM".
 std::string format_year_month(MonthIndex month);
-inline int year_of(MonthIndex month) { return month / 12; }
+inline int year_of(MonthIndex month) {
+  return month / 12;
+}
 //! Calendar month 1..12.
-inline int calendar_month_of(MonthIndex month) { return month % 12 + 1; }
+inline int calendar_month_of(MonthIndex month) {
+  return month % 12 + 1;
+}
 
 }  // namespace mppmc

@@ -6,10 +6,11 @@
 
 namespace mppmc {
 
-double GaussianCopula::pearson_from_spearman(double r) { return 2.0 * std::sin(M_PI * r / 6.0); }
+double GaussianCopula::pearson_from_spearman(double r) {
+  return 2.0 * std::sin(M_PI * r / 6.0);
+}
 
-std::optional<GaussianCopula> GaussianCopula::build(int dimension,
-                                                    const std::vector<std::pair<int, int>>& pairs,
+std::optional<GaussianCopula> GaussianCopula::build(int dimension, const std::vector<std::pair<int, int>>& pairs,
                                                     const std::vector<double>& rank_correlations) {
   GaussianCopula copula;
   copula.correlation_ = Eigen::MatrixXd::Identity(dimension, dimension);

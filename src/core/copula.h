@@ -16,8 +16,7 @@ class GaussianCopula {
   //! Builds the copula over `dimension` inputs from pairwise rank correlations
   //! (pairs of indices into 0..dimension-1, each pair at most once). Returns nullopt when the
   //! implied correlation matrix is not positive definite.
-  static std::optional<GaussianCopula> build(int dimension,
-                                             const std::vector<std::pair<int, int>>& pairs,
+  static std::optional<GaussianCopula> build(int dimension, const std::vector<std::pair<int, int>>& pairs,
                                              const std::vector<double>& rank_correlations);
 
   int dimension() const { return static_cast<int>(cholesky_.rows()); }

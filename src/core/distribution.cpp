@@ -18,10 +18,14 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 double metalog_term(int j, double u, double logit) {
   const double c = u - 0.5;
   switch (j) {
-    case 0: return 1.0;
-    case 1: return logit;
-    case 2: return c * logit;
-    case 3: return c;
+    case 0:
+      return 1.0;
+    case 1:
+      return logit;
+    case 2:
+      return c * logit;
+    case 3:
+      return c;
     default:
       // j = 4, 6, 8, ... (Keelin's odd k = j+1): c^((j)/2); j = 5, 7, ...: c^((j-1)/2) * L.
       return (j % 2 == 0) ? std::pow(c, j / 2) : std::pow(c, (j - 1) / 2) * logit;
@@ -32,10 +36,14 @@ double metalog_term_derivative(int j, double u, double logit) {
   const double c = u - 0.5;
   const double dlogit = 1.0 / (u * (1.0 - u));
   switch (j) {
-    case 0: return 0.0;
-    case 1: return dlogit;
-    case 2: return logit + c * dlogit;
-    case 3: return 1.0;
+    case 0:
+      return 0.0;
+    case 1:
+      return dlogit;
+    case 2:
+      return logit + c * dlogit;
+    case 3:
+      return 1.0;
     default:
       if (j % 2 == 0) {
         const int k = j / 2;
@@ -59,8 +67,7 @@ double Metalog::m(double u) const {
 double Metalog::dm(double u) const {
   const double logit = std::log(u / (1.0 - u));
   double sum = 0.0;
-  for (std::size_t j = 0; j < a.size(); ++j)
-    sum += a[j] * metalog_term_derivative(static_cast<int>(j), u, logit);
+  for (std::size_t j = 0; j < a.size(); ++j) sum += a[j] * metalog_term_derivative(static_cast<int>(j), u, logit);
   return sum;
 }
 
@@ -68,18 +75,16 @@ double Metalog::quantile(double u) const {
   const double x = m(u);
   const bool has_lower = std::isfinite(lower), has_upper = std::isfinite(upper);
   if (has_lower && has_upper) return lower + (upper - lower) / (1.0 + std::exp(-x));  // logit-metalog
-  if (has_lower) return lower + std::exp(x);                                           // log-metalog
+  if (has_lower) return lower + std::exp(x);                                          // log-metalog
   if (has_upper) return upper - std::exp(-x);
   return x;
 }
 
-Metalog fit_metalog(const std::vector<double>& p, const std::vector<double>& q, double lower,
-                    double upper) {
+Metalog fit_metalog(const std::vector<double>& p, const std::vector<double>& q, double lower, double upper) {
   const std::size_t n = p.size();
   if (n < 3) throw std::invalid_argument("needs at least 3 points (p, q)");
   if (q.size() != n)
-    throw std::invalid_argument("p has " + std::to_string(n) + " entries but q has " +
-                                std::to_string(q.size()));
+    throw std::invalid_argument("p has " + std::to_string(n) + " entries but q has " + std::to_string(q.size()));
   if (n > 16) throw std::invalid_argument("at most 16 points are supported");
   for (std::size_t i = 0; i < n; ++i) {
     if (!(p[i] > 0.0 && p[i] < 1.0)) throw std::invalid_argument("every p must lie strictly between 0 and 1");
@@ -97,10 +102,14 @@ Metalog fit_metalog(const std::vector<double>& p, const std::vector<double>& q, 
   for (std::size_t i = 0; i < n; ++i) {
     const double logit = std::log(p[i] / (1.0 - p[i]));
     for (std::size_t j = 0; j < n; ++j) basis(i, j) = metalog_term(static_cast<int>(j), p[i], logit);
-    if (has_lower && has_upper) target(i) = std::log((q[i] - lower) / (upper - q[i]));
-    else if (has_lower) target(i) = std::log(q[i] - lower);
-    else if (has_upper) target(i) = -std::log(upper - q[i]);
-    else target(i) = q[i];
+    if (has_lower && has_upper)
+      target(i) = std::log((q[i] - lower) / (upper - q[i]));
+    else if (has_lower)
+      target(i) = std::log(q[i] - lower);
+    else if (has_upper)
+      target(i) = -std::log(upper - q[i]);
+    else
+      target(i) = q[i];
   }
   Eigen::FullPivLU<Eigen::MatrixXd> lu(basis);
   if (!lu.isInvertible()) throw std::invalid_argument("the points do not determine a metalog");
@@ -176,8 +185,7 @@ Distribution Distribution::triangular(double low, double mode, double high) {
 
 Distribution Distribution::pert(double low, double mode, double high) {
   // Beta-PERT (Malcolm et al. 1959) with shape 4: alpha = 1 + 4 (mode - low) / (high - low).
-  Distribution d = beta(1.0 + 4.0 * (mode - low) / (high - low), 1.0 + 4.0 * (high - mode) / (high - low),
-                        low, high);
+  Distribution d = beta(1.0 + 4.0 * (mode - low) / (high - low), 1.0 + 4.0 * (high - mode) / (high - low), low, high);
   d.family_ = Family::pert;
   return d;
 }
@@ -201,12 +209,15 @@ Distribution Distribution::quantiles(Metalog metalog) {
 
 double Distribution::quantile(double u) const {
   switch (family_) {
-    case Family::fixed: return p_[0];
-    case Family::uniform: return p_[0] + (p_[1] - p_[0]) * u;
+    case Family::fixed:
+      return p_[0];
+    case Family::uniform:
+      return p_[0] + (p_[1] - p_[0]) * u;
     case Family::normal:
       if (p_[2] == 0.0 && p_[3] == 1.0) return p_[0] + p_[1] * normal_quantile(u);
       return p_[0] + p_[1] * normal_quantile(p_[2] + u * (p_[3] - p_[2]));
-    case Family::lognormal: return p_[0] * std::exp(p_[1] * normal_quantile(u));
+    case Family::lognormal:
+      return p_[0] * std::exp(p_[1] * normal_quantile(u));
     case Family::triangular: {
       const double low = p_[0], mode = p_[1], high = p_[2];
       const double split = (mode - low) / (high - low);
@@ -216,7 +227,8 @@ double Distribution::quantile(double u) const {
     case Family::pert:
     case Family::beta:
       return p_[2] + (p_[3] - p_[2]) * boost::math::ibeta_inv(p_[0], p_[1], u, MathPolicy());
-    case Family::quantiles: return metalog_.quantile(u);
+    case Family::quantiles:
+      return metalog_.quantile(u);
   }
   return std::numeric_limits<double>::quiet_NaN();
 }
@@ -225,26 +237,38 @@ double Distribution::support_low() const {
   switch (family_) {
     case Family::fixed:
     case Family::uniform:
-    case Family::triangular: return p_[0];
-    case Family::normal: return metalog_.lower;
-    case Family::lognormal: return p_[0] > 0 ? 0.0 : -kInf;
+    case Family::triangular:
+      return p_[0];
+    case Family::normal:
+      return metalog_.lower;
+    case Family::lognormal:
+      return p_[0] > 0 ? 0.0 : -kInf;
     case Family::pert:
-    case Family::beta: return p_[2];
-    case Family::quantiles: return metalog_.lower;
+    case Family::beta:
+      return p_[2];
+    case Family::quantiles:
+      return metalog_.lower;
   }
   return -kInf;
 }
 
 double Distribution::support_high() const {
   switch (family_) {
-    case Family::fixed: return p_[0];
-    case Family::uniform: return p_[1];
-    case Family::triangular: return p_[2];
-    case Family::normal: return metalog_.upper;
-    case Family::lognormal: return p_[0] > 0 ? kInf : 0.0;
+    case Family::fixed:
+      return p_[0];
+    case Family::uniform:
+      return p_[1];
+    case Family::triangular:
+      return p_[2];
+    case Family::normal:
+      return metalog_.upper;
+    case Family::lognormal:
+      return p_[0] > 0 ? kInf : 0.0;
     case Family::pert:
-    case Family::beta: return p_[3];
-    case Family::quantiles: return metalog_.upper;
+    case Family::beta:
+      return p_[3];
+    case Family::quantiles:
+      return metalog_.upper;
   }
   return kInf;
 }
@@ -258,7 +282,10 @@ double tail_mass(InTail in_tail) {
   for (int i = 0; i < 200 && hi - lo > 1e-300; ++i) {
     const double mid = (lo == 0.0 && hi < 1e-3) ? hi * 1e-3 : 0.5 * (lo + hi);
     if (mid <= 0.0) break;
-    if (in_tail(mid)) lo = mid; else hi = mid;
+    if (in_tail(mid))
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }

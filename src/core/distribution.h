@@ -31,8 +31,7 @@ struct Metalog {
 
 //! Fits a metalog exactly through the points (p_i, q_i). Throws std::invalid_argument with
 //! a sentence a modeller can act on when the points are unusable or the fit is not monotone.
-Metalog fit_metalog(const std::vector<double>& p, const std::vector<double>& q, double lower,
-                    double upper);
+Metalog fit_metalog(const std::vector<double>& p, const std::vector<double>& q, double lower, double upper);
 
 class Distribution {
  public:
@@ -41,8 +40,7 @@ class Distribution {
   static Distribution fixed(double value);
   static Distribution uniform(double low, double high);
   //! Normal, truncated to [low, high] (either may be infinite).
-  static Distribution normal(double mean, double sd,
-                             double low = -std::numeric_limits<double>::infinity(),
+  static Distribution normal(double mean, double sd, double low = -std::numeric_limits<double>::infinity(),
                              double high = std::numeric_limits<double>::infinity());
   //! Lognormal with the given median and sigma of the log.
   static Distribution lognormal(double median, double sigma);

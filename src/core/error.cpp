@@ -35,13 +35,11 @@ Problem Problem::general(std::string rule) {
   return p;
 }
 
-void Diagnostics::error(SourceLocation where, std::string key_path, std::string value,
-                        std::string rule) {
+void Diagnostics::error(SourceLocation where, std::string key_path, std::string value, std::string rule) {
   problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), false});
 }
 
-void Diagnostics::warn(SourceLocation where, std::string key_path, std::string value,
-                       std::string rule) {
+void Diagnostics::warn(SourceLocation where, std::string key_path, std::string value, std::string rule) {
   problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), true});
 }
 
@@ -82,8 +80,8 @@ InputError::InputError(const std::string& message)
 
 namespace detail {
 void check_failed(const char* file, int line, const std::string& what) {
-  throw std::logic_error(std::string("internal error (a bug in mppmc) at ") + file + ":" +
-                         std::to_string(line) + ": " + what);
+  throw std::logic_error(std::string("internal error (a bug in mppmc) at ") + file + ":" + std::to_string(line) + ": " +
+                         what);
 }
 }  // namespace detail
 

@@ -73,15 +73,15 @@ namespace detail {
 }  // namespace mppmc
 
 //! Programmer invariant: MPPMC_CHECK_OP(a, <=, b) prints both values when it fails.
-#define MPPMC_CHECK_OP(a, op, b)                                                              \
-  do {                                                                                        \
-    if (!((a)op(b))) {                                                                        \
-      std::ostringstream mppmc_check_msg_;                                                    \
-      mppmc_check_msg_ << #a " " #op " " #b " failed: " << (a) << " vs " << (b);              \
-      ::mppmc::detail::check_failed(__FILE__, __LINE__, mppmc_check_msg_.str());              \
-    }                                                                                         \
+#define MPPMC_CHECK_OP(a, op, b)                                                 \
+  do {                                                                           \
+    if (!((a)op(b))) {                                                           \
+      std::ostringstream mppmc_check_msg_;                                       \
+      mppmc_check_msg_ << #a " " #op " " #b " failed: " << (a) << " vs " << (b); \
+      ::mppmc::detail::check_failed(__FILE__, __LINE__, mppmc_check_msg_.str()); \
+    }                                                                            \
   } while (false)
-#define MPPMC_CHECK(cond)                                                                     \
-  do {                                                                                        \
-    if (!(cond)) ::mppmc::detail::check_failed(__FILE__, __LINE__, #cond " failed");         \
+#define MPPMC_CHECK(cond)                                                            \
+  do {                                                                               \
+    if (!(cond)) ::mppmc::detail::check_failed(__FILE__, __LINE__, #cond " failed"); \
   } while (false)

@@ -15,6 +15,8 @@ LargeArray allocate_large(std::size_t count) {
   return LargeArray(static_cast<double*>(p), LargeArrayFree{bytes});
 }
 
-void LargeArrayFree::operator()(double* p) const { munmap(p, bytes); }
+void LargeArrayFree::operator()(double* p) const {
+  munmap(p, bytes);
+}
 
 }  // namespace mppmc

@@ -19,13 +19,13 @@ namespace mppmc {
 
 //! Stream ids. The values are part of the results' definition: never renumber them.
 enum class Stream : std::uint32_t {
-  path_input = 1,     //!< item = ParamId, period = 0: one uniform per path-level input
-  inflow_year = 2,    //!< item = 0, period = calendar year: e_y of the annual inflow AR(1)
-  monthly_noise = 3,  //!< item = 0, period = absolute month index: u_m of the monthly noise
-  measure_effect = 4, //!< item = hash of the measure's name, period = 0
-  design = 5,         //!< path = row, item = dimension key, period = 2 x salt (+1): LHS permutations and jitter, Sobol shifts
-  bootstrap = 6,      //!< path = resample, item = position: bootstrap indices
-  benchmark = 7,      //!< path = row, item = dimension: plain Monte Carlo inputs of the benchmark functions
+  path_input = 1,      //!< item = ParamId, period = 0: one uniform per path-level input
+  inflow_year = 2,     //!< item = 0, period = calendar year: e_y of the annual inflow AR(1)
+  monthly_noise = 3,   //!< item = 0, period = absolute month index: u_m of the monthly noise
+  measure_effect = 4,  //!< item = hash of the measure's name, period = 0
+  design = 5,  //!< path = row, item = dimension key, period = 2 x salt (+1): LHS permutations and jitter, Sobol shifts
+  bootstrap = 6,  //!< path = resample, item = position: bootstrap indices
+  benchmark = 7,  //!< path = row, item = dimension: plain Monte Carlo inputs of the benchmark functions
 };
 
 //! Where one draw comes from. The period of a time-indexed stream is a calendar quantity
@@ -57,7 +57,9 @@ inline double uniform_at(const DrawAddress& at) {
 
 //! A standard normal by inversion of uniform_at (inversion keeps one uniform per normal,
 //! so Latin hypercube and quasi-random designs can later feed the same transform).
-inline double normal_at(const DrawAddress& at) { return normal_quantile(uniform_at(at)); }
+inline double normal_at(const DrawAddress& at) {
+  return normal_quantile(uniform_at(at));
+}
 
 //! 32-bit FNV-1a of a name, the item of a named input (a measure) in its stream.
 inline std::uint32_t name_hash(const char* name, std::size_t length) {

@@ -25,8 +25,9 @@ inline void write_checkpoint_header(std::ostream& out, const CheckpointMagic& ma
 
 //! The error for a checkpoint of other inputs (scenario, seed, paths, settings or version).
 inline InputError other_inputs(const std::string& path) {
-  return InputError(path + ": this checkpoint was written for other inputs (scenario, seed, paths, settings or mppmc "
-                           "version); remove it, or run without --resume to start afresh");
+  return InputError(path +
+                    ": this checkpoint was written for other inputs (scenario, seed, paths, settings or mppmc "
+                    "version); remove it, or run without --resume to start afresh");
 }
 
 //! The error for a checkpoint that ends early or does not read back.

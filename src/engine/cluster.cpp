@@ -15,8 +15,12 @@ namespace mppmc {
 
 #ifdef MPPMC_WITH_MPI
 
-void cluster_start(int* argc, char*** argv) { MPI_Init(argc, argv); }
-void cluster_stop() { MPI_Finalize(); }
+void cluster_start(int* argc, char*** argv) {
+  MPI_Init(argc, argv);
+}
+void cluster_stop() {
+  MPI_Finalize();
+}
 
 int cluster_rank() {
   int rank = 0;
@@ -62,15 +66,23 @@ std::vector<std::vector<char>> gather_at_root(const std::vector<char>& mine) {
   return all;
 }
 
-void broadcast_from_root(double* values, int count) { MPI_Bcast(values, count, MPI_DOUBLE, 0, MPI_COMM_WORLD); }
+void broadcast_from_root(double* values, int count) {
+  MPI_Bcast(values, count, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
 
 #else
 
 void cluster_start(int*, char***) {}
 void cluster_stop() {}
-int cluster_rank() { return 0; }
-int cluster_size() { return 1; }
-std::vector<std::vector<char>> gather_at_root(const std::vector<char>& mine) { return {mine}; }
+int cluster_rank() {
+  return 0;
+}
+int cluster_size() {
+  return 1;
+}
+std::vector<std::vector<char>> gather_at_root(const std::vector<char>& mine) {
+  return {mine};
+}
 void broadcast_from_root(double*, int) {}
 
 #endif

@@ -13,14 +13,19 @@ namespace mppmc {
 
 namespace {
 // Keep a design's uniforms strictly inside (0, 1), where every quantile function is finite.
-double open_unit(double u) { return std::clamp(u, 0x1.0p-53, 1.0 - 0x1.0p-53); }
+double open_unit(double u) {
+  return std::clamp(u, 0x1.0p-53, 1.0 - 0x1.0p-53);
+}
 }  // namespace
 
 const char* sampling_name(Sampling sampling) {
   switch (sampling) {
-    case Sampling::mc: return "mc";
-    case Sampling::lhs: return "lhs";
-    case Sampling::sobol: return "sobol";
+    case Sampling::mc:
+      return "mc";
+    case Sampling::lhs:
+      return "lhs";
+    case Sampling::sobol:
+      return "sobol";
   }
   return "?";
 }
@@ -77,11 +82,13 @@ double UniformDesign::at(std::int64_t row, int dim) const {
     case Sampling::mc:
       return uniform_at({seed_, static_cast<std::uint32_t>(row), Stream::benchmark, keys_[d], salt_});
     case Sampling::lhs: {
-      const double jitter = uniform_at({seed_, static_cast<std::uint32_t>(row), Stream::design, keys_[d], 2 * salt_ + 1});
+      const double jitter =
+          uniform_at({seed_, static_cast<std::uint32_t>(row), Stream::design, keys_[d], 2 * salt_ + 1});
       const double stratum = permutation_[d * static_cast<std::size_t>(rows_) + static_cast<std::size_t>(row)];
       return open_unit((stratum + jitter) / static_cast<double>(rows_));
     }
-    case Sampling::sobol: return points_[static_cast<std::size_t>(row) * keys_.size() + d];
+    case Sampling::sobol:
+      return points_[static_cast<std::size_t>(row) * keys_.size() + d];
   }
   return 0.5;
 }

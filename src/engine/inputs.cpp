@@ -98,7 +98,8 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
 
 std::uint32_t InputPlan::dimension_key(int d) const {
   if (d < first_inflow_dim_) return static_cast<std::uint32_t>(uncertain_[static_cast<std::size_t>(d)]);
-  if (d < first_measure_dim_) return 0x10000u + static_cast<std::uint32_t>(scenario_.first_year() + d - first_inflow_dim_);
+  if (d < first_measure_dim_)
+    return 0x10000u + static_cast<std::uint32_t>(scenario_.first_year() + d - first_inflow_dim_);
   return measure_items_[static_cast<std::size_t>(d - first_measure_dim_)] | 0x80000000u;
 }
 
@@ -123,12 +124,14 @@ double InputPlan::dimension_uniform(std::uint64_t seed, const RowSource& source,
   const double given = source.uniform[static_cast<std::size_t>(d)];
   if (!std::isnan(given)) return given;
   const int g = group_of_dim_[static_cast<std::size_t>(d)];
-  const std::uint32_t path = g >= 0 ? source.address[static_cast<std::size_t>(g)] : source.address.empty() ? 0 : source.address[0];
+  const std::uint32_t path = g >= 0                   ? source.address[static_cast<std::size_t>(g)]
+                             : source.address.empty() ? 0
+                                                      : source.address[0];
   return uniform_at({seed, path, stream, item, period});
 }
 
-void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values, double* inflow_level,
-                     double* effects, double* recorded) const {
+void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values, double* inflow_level, double* effects,
+                     double* recorded) const {
   const int years = scenario_.year_count();
   const int first_year = scenario_.first_year();
   auto uniform = [&](int d, Stream stream, std::uint32_t item, std::uint32_t period) {
@@ -140,7 +143,8 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
   std::array<double, kParamCount> u;
   u.fill(0.5);
   for (std::size_t d = 0; d < uncertain_.size(); ++d)
-    u[index(uncertain_[d])] = uniform(static_cast<int>(d), Stream::path_input, static_cast<std::uint32_t>(uncertain_[d]), 0);
+    u[index(uncertain_[d])] =
+        uniform(static_cast<int>(d), Stream::path_input, static_cast<std::uint32_t>(uncertain_[d]), 0);
   if (copula_ && !source.fixed) {
     std::vector<double> block(copula_members_.size());
     for (std::size_t k = 0; k < block.size(); ++k) block[k] = u[index(copula_members_[k])];
@@ -171,7 +175,8 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
     const int year = first_year + y;
     double level_u = source.level_uniform;
     if (std::isnan(level_u)) {
-      const double e = normal_quantile(uniform(first_inflow_dim_ + y, Stream::inflow_year, 0, static_cast<std::uint32_t>(year)));
+      const double e =
+          normal_quantile(uniform(first_inflow_dim_ + y, Stream::inflow_year, 0, static_cast<std::uint32_t>(year)));
       z = (y == 0) ? e : rho * z + innovation_scale * e;
       level_u = normal_cdf(z);
     }
@@ -193,8 +198,8 @@ void InputPlan::draw_effects(std::uint64_t seed, const RowSource& source, const 
                              const double* inflow_level, double* effects, double* recorded) const {
   const int years = scenario_.year_count();
   for (std::size_t k = 0; k < scenario_.measures.size(); ++k) {
-    const double mu =
-        dimension_uniform(seed, source, first_measure_dim_ + static_cast<int>(k), Stream::measure_effect, measure_items_[k], 0);
+    const double mu = dimension_uniform(seed, source, first_measure_dim_ + static_cast<int>(k), Stream::measure_effect,
+                                        measure_items_[k], 0);
     effects[k] = scenario_.measures[k].effect.quantile(mu);
   }
 
@@ -203,7 +208,8 @@ void InputPlan::draw_effects(std::uint64_t seed, const RowSource& source, const 
   for (int y = 0; y < years; ++y) recorded[column++] = inflow_level[y];
   for (ParamId id : uncertain_) {
     const int p = index(id);
-    if (scenario_.param(id).years.empty()) recorded[column++] = values[p * years];
+    if (scenario_.param(id).years.empty())
+      recorded[column++] = values[p * years];
     else
       for (int y = 0; y < years; ++y) recorded[column++] = values[p * years + y];
   }

@@ -24,8 +24,8 @@ namespace mppmc {
 
 //! One input group of a scenario.
 struct InputGroup {
-  std::string name;          //!< e.g. "ind.asylum.grant_rate", "inflow.first.annual", "monthly_noise", "measure[X]"
-  std::vector<int> dims;     //!< the dimensions it owns (none for the monthly noise)
+  std::string name;       //!< e.g. "ind.asylum.grant_rate", "inflow.first.annual", "monthly_noise", "measure[X]"
+  std::vector<int> dims;  //!< the dimensions it owns (none for the monthly noise)
   bool monthly_noise = false;
   bool inflow_levels = false;
 };
@@ -89,14 +89,14 @@ class InputPlan {
                            std::uint32_t period) const;
 
   const Scenario& scenario_;
-  std::vector<ParamId> uncertain_;          // path-level inputs that need a uniform, one dimension each
-  std::vector<int> copula_slot_;            // per ParamId: index into the copula, or -1
-  std::vector<ParamId> copula_members_;     // in copula order (ascending ParamId)
+  std::vector<ParamId> uncertain_;       // path-level inputs that need a uniform, one dimension each
+  std::vector<int> copula_slot_;         // per ParamId: index into the copula, or -1
+  std::vector<ParamId> copula_members_;  // in copula order (ascending ParamId)
   std::optional<GaussianCopula> copula_;
   std::vector<std::uint32_t> measure_items_;
   std::vector<std::string> names_;
   int dimensions_ = 0;
-  int first_inflow_dim_ = 0;                // dimensions: [uncertain params][inflow years][measures]
+  int first_inflow_dim_ = 0;  // dimensions: [uncertain params][inflow years][measures]
   int first_measure_dim_ = 0;
   std::vector<int> group_of_dim_;
   std::vector<InputGroup> groups_;

@@ -58,8 +58,8 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       first_(static_cast<std::size_t>(n)) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
-  MPPMC_CHECK(!same_draws || (same_draws->begin_ == begin && same_draws->n_ == n &&
-                              same_draws->scenario_.year_count() == years));
+  MPPMC_CHECK(!same_draws ||
+              (same_draws->begin_ == begin && same_draws->n_ == n && same_draws->scenario_.year_count() == years));
   const std::size_t width = plan.recorded_names().size();
   // Per-path draws, transposed into [..][path] arrays for the month loop.
   std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
@@ -68,7 +68,8 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
   for (int i = 0; i < n; ++i) {
     const RowSource source = row_source(plan, settings, begin + i);
     // What the month steps need of the source: the monthly noise's address and factor.
-    if (noise_group >= 0) noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
+    if (noise_group >= 0)
+      noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
     noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
     double* row = recorded + static_cast<std::size_t>(i) * width;
     if (same_draws) {

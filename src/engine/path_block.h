@@ -76,12 +76,12 @@ class PathBlock {
   std::uint64_t seed_;
   std::int64_t begin_;
   int n_;
-  std::size_t stride_;           // padded_stride(n): from one [..][path] array to the next
-  std::vector<double> values_;  // [year][param][path]
-  std::vector<double> level_;   // [year][path]
-  std::vector<double> effect_;  // [measure][path]
-  std::vector<std::uint32_t> noise_address_;  // per path: the monthly noise's draw address
-  std::vector<double> noise_factor_;          // per path: a given noise factor, or NaN to draw it
+  std::size_t stride_;                                 // padded_stride(n): from one [..][path] array to the next
+  std::vector<double> values_;                         // [year][param][path]
+  std::vector<double> level_;                          // [year][path]
+  std::vector<double> effect_;                         // [measure][path]
+  std::vector<std::uint32_t> noise_address_;           // per path: the monthly noise's draw address
+  std::vector<double> noise_factor_;                   // per path: a given noise factor, or NaN to draw it
   std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
   std::array<std::vector<double>, kInitialStockCount> stocks_, saved_stocks_;
   std::vector<double> scratch_;  // [param][path]: month values of parameters with measures

@@ -1,16 +1,16 @@
 #include "engine/simulation.h"
 
-#include <tbb/parallel_for.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <atomic>
-#include <cmath>
 #include <sstream>
 
 #include "core/binary_io.h"
@@ -30,8 +30,7 @@ using detail::PathBlock;
 using detail::row_source;
 using detail::ThreadLimit;
 
-SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
-                                   std::vector<std::string> input_names)
+SimulationResult::SimulationResult(std::int64_t paths, int months, int years, std::vector<std::string> input_names)
     : paths_(paths),
       stride_(padded_stride(static_cast<std::size_t>(paths))),
       months_(months),
@@ -40,7 +39,6 @@ SimulationResult::SimulationResult(std::int64_t paths, int months, int years,
       annual_(allocate_large(static_cast<std::size_t>(kSeriesCount) * years * stride_)),
       input_names_(std::move(input_names)),
       input_samples_(input_names_.size() * static_cast<std::size_t>(paths)) {}
-
 
 namespace {
 
@@ -79,7 +77,8 @@ void simulate_block(const Scenario& scenario, const InputPlan& plan, const Simul
     for (int m = 0; m < scenario.horizon_months;) {
       const int y = scenario.year_slot(m);
       year_months.clear();
-      for (; m < scenario.horizon_months && scenario.year_slot(m) == y; ++m) year_months.push_back(result.monthly(info.id, m) + slot);
+      for (; m < scenario.horizon_months && scenario.year_slot(m) == y; ++m)
+        year_months.push_back(result.monthly(info.id, m) + slot);
       detail::annual_values(info.kind, year_months.data(), static_cast<int>(year_months.size()), n,
                             result.annual(info.id, y) + slot);
     }
@@ -104,10 +103,12 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
   // One scenario through the chunked driver in exact mode: the same scheduling, processes and
   // stop handling as `mppmc run`, without a checkpoint.
   std::vector<SimulationResult> results;
-  results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(), InputPlan(scenario).recorded_names());
+  results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(),
+                       InputPlan(scenario).recorded_names());
   StreamControl control;
   control.stop = settings.stop;
-  summarize_streaming({&scenario}, settings, {settings.design}, {}, {50, 50, 50}, 0.005, {}, progress, control, &results);
+  summarize_streaming({&scenario}, settings, {settings.design}, {}, {50, 50, 50}, 0.005, {}, progress, control,
+                      &results);
   return std::move(results.front());
 }
 
@@ -199,10 +200,9 @@ namespace {
 
 constexpr detail::CheckpointMagic kCheckpointMagic = {'M', 'P', 'P', 'M', 'C', 'C', 'K', '1'};
 
-
 struct StreamState {
-  std::vector<std::uint8_t> done;              // per chunk
-  std::vector<QuantileSketch> sketches;        // [set][column], the completed chunks' counts
+  std::vector<std::uint8_t> done;                  // per chunk
+  std::vector<QuantileSketch> sketches;            // [set][column], the completed chunks' counts
   std::vector<std::vector<ChunkMoments>> moments;  // [set][chunk][column]
 };
 
@@ -218,7 +218,8 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
     out.write(reinterpret_cast<const char*>(state.done.data()), static_cast<std::streamsize>(state.done.size()));
     for (const QuantileSketch& sketch : state.sketches) sketch.write(out);
     for (const auto& set : state.moments)
-      out.write(reinterpret_cast<const char*>(set.data()), static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments)));
+      out.write(reinterpret_cast<const char*>(set.data()),
+                static_cast<std::streamsize>(set.size() * sizeof(ChunkMoments)));
     if (exact)
       for (std::size_t chunk = 0; chunk < state.done.size(); ++chunk)
         if (state.done[chunk])
@@ -226,7 +227,8 @@ void write_checkpoint(const std::string& path, std::uint64_t fingerprint, std::i
             const auto begin = static_cast<std::int64_t>(chunk) * kStreamChunk;
             visit_slices(result, begin, static_cast<std::size_t>(std::min(kStreamChunk, paths - begin)),
                          [&](const double* p, std::size_t n) {
-                           out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n * sizeof(double)));
+                           out.write(reinterpret_cast<const char*>(p),
+                                     static_cast<std::streamsize>(n * sizeof(double)));
                          });
           }
   });
@@ -238,7 +240,8 @@ void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::in
   std::uint64_t chunks = 0, cells = 0;
   if (!read_value(in, chunks) || !read_value(in, cells)) throw detail::damaged_checkpoint(path);
   if (chunks != state.done.size() || cells != state.sketches.size()) throw detail::other_inputs(path);
-  bool ok = static_cast<bool>(in.read(reinterpret_cast<char*>(state.done.data()), static_cast<std::streamsize>(chunks)));
+  bool ok =
+      static_cast<bool>(in.read(reinterpret_cast<char*>(state.done.data()), static_cast<std::streamsize>(chunks)));
   for (QuantileSketch& sketch : state.sketches) ok = ok && sketch.read(in);
   for (auto& set : state.moments)
     ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(set.data()),
@@ -250,7 +253,8 @@ void read_checkpoint(const std::string& path, std::uint64_t fingerprint, std::in
           const auto begin = static_cast<std::int64_t>(chunk) * kStreamChunk;
           visit_slices(result, begin, static_cast<std::size_t>(std::min(kStreamChunk, paths - begin)),
                        [&](double* p, std::size_t n) {
-                         ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(p), static_cast<std::streamsize>(n * sizeof(double))));
+                         ok = ok && static_cast<bool>(in.read(reinterpret_cast<char*>(p),
+                                                              static_cast<std::streamsize>(n * sizeof(double))));
                        });
         }
   if (!ok) throw detail::damaged_checkpoint(path);
@@ -279,7 +283,9 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
     plans.emplace_back(*scenarios[s]);
     if (!designs.empty()) per_scenario[s].design = designs[s];
   }
-  auto rows_of = [&](std::int64_t chunk) { return static_cast<int>(std::min(kStreamChunk, settings.paths - chunk * kStreamChunk)); };
+  auto rows_of = [&](std::int64_t chunk) {
+    return static_cast<int>(std::min(kStreamChunk, settings.paths - chunk * kStreamChunk));
+  };
 
   StreamState state;
   state.done.assign(static_cast<std::size_t>(chunks), 0);
@@ -298,7 +304,8 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
           const Scenario& scenario = *scenarios[s];
           const int y = scenario.year_count();
-          std::vector<double> values(static_cast<std::size_t>(kParamCount) * y), level(y), effects(scenario.measures.size());
+          std::vector<double> values(static_cast<std::size_t>(kParamCount) * y), level(y),
+              effects(scenario.measures.size());
           const std::size_t k = plans[s].recorded_names().size();
           std::vector<double> rows(static_cast<std::size_t>(n) * k);
           for (int i = 0; i < n; ++i)
@@ -387,9 +394,7 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
   auto last_checkpoint = std::chrono::steady_clock::now();
   for (std::size_t start = 0; start < pending.size(); start += wave) {
     const std::size_t end = std::min(pending.size(), start + wave);
-    limit.arena().execute([&] {
-      tbb::parallel_for(start, end, [&](std::size_t k) { simulate_chunk(pending[k]); });
-    });
+    limit.arena().execute([&] { tbb::parallel_for(start, end, [&](std::size_t k) { simulate_chunk(pending[k]); }); });
     for (const std::vector<QuantileSketch>& part : local_sketches)
       for (std::size_t k = 0; k < part.size(); ++k) state.sketches[k].merge(part[k]);
     local_sketches.clear();
@@ -418,10 +423,11 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
       std::size_t at = 0;
       for (std::int64_t chunk = from; chunk < chunks; chunk += ranks)
         for (SimulationResult& result : *exact)
-          visit_slices(result, chunk * kStreamChunk, static_cast<std::size_t>(rows_of(chunk)), [&](double* p, std::size_t n) {
-            std::memcpy(p, all[static_cast<std::size_t>(from)].data() + at, n * sizeof(double));
-            at += n * sizeof(double);
-          });
+          visit_slices(result, chunk * kStreamChunk, static_cast<std::size_t>(rows_of(chunk)),
+                       [&](double* p, std::size_t n) {
+                         std::memcpy(p, all[static_cast<std::size_t>(from)].data() + at, n * sizeof(double));
+                         at += n * sizeof(double);
+                       });
     }
   } else if (ranks > 1) {
     // Rank 0 adds the other processes' sketch counts and takes their chunks' moments; the
@@ -436,8 +442,9 @@ StreamedSummaries summarize_streaming(const std::vector<const Scenario*>& scenar
     const std::vector<std::vector<char>> all = gather_at_root(std::vector<char>(bytes.begin(), bytes.end()));
     std::vector<std::uint8_t> others(static_cast<std::size_t>(chunks), 0);
     for (int from = 1; from < static_cast<int>(all.size()); ++from) {
-      std::istringstream in(std::string(all[static_cast<std::size_t>(from)].begin(), all[static_cast<std::size_t>(from)].end()),
-                            std::ios::binary);
+      std::istringstream in(
+          std::string(all[static_cast<std::size_t>(from)].begin(), all[static_cast<std::size_t>(from)].end()),
+          std::ios::binary);
       for (QuantileSketch& sketch : state.sketches) {
         QuantileSketch part(alpha);
         MPPMC_CHECK(part.read(in));

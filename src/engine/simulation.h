@@ -5,17 +5,17 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <stdexcept>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/layout.h"
 
-#include "model/scenario.h"
 #include "engine/inputs.h"
 #include "engine/statistics.h"
+#include "model/scenario.h"
 #include "model/series.h"
 
 namespace mppmc {
@@ -81,7 +81,7 @@ SimulationResult simulate(const Scenario& scenario, const SimulationSettings& se
 //! The statistics of a run: monthly columns are (series, month) in series-major order
 //! (column = series * months + month), annual columns (series, year slot) likewise.
 struct Summary {
-  std::vector<double> percentiles;       //!< percent, as requested
+  std::vector<double> percentiles;         //!< percent, as requested
   std::array<double, 3> band_percentiles;  //!< min, medio, max
   ColumnStatistics monthly;
   ColumnStatistics annual;
@@ -123,10 +123,10 @@ struct StreamedSummaries {
 //! regenerates the completed chunks' recorded inputs, a pure function of their addresses) and
 //! simulates only the rest, which gives the same numbers bit for bit as an uninterrupted run.
 struct StreamControl {
-  std::string checkpoint;           //!< path of the checkpoint file; empty: none
-  double checkpoint_seconds = 300;  //!< write one at least this often (0: only when stopped)
-  bool resume = false;              //!< start from `checkpoint`
-  std::uint64_t fingerprint = 0;    //!< of everything that determines the numbers; checked on resume
+  std::string checkpoint;                   //!< path of the checkpoint file; empty: none
+  double checkpoint_seconds = 300;          //!< write one at least this often (0: only when stopped)
+  bool resume = false;                      //!< start from `checkpoint`
+  std::uint64_t fingerprint = 0;            //!< of everything that determines the numbers; checked on resume
   const std::atomic<bool>* stop = nullptr;  //!< when it turns true: write a checkpoint and throw Interrupted
 };
 

@@ -20,7 +20,9 @@ std::int32_t QuantileSketch::key(double magnitude) const {
   return static_cast<std::int32_t>(std::ceil(std::log(magnitude) / log_gamma_));
 }
 
-double QuantileSketch::value(std::int32_t key) const { return 2.0 * std::pow(gamma_, key) / (gamma_ + 1.0); }
+double QuantileSketch::value(std::int32_t key) const {
+  return 2.0 * std::pow(gamma_, key) / (gamma_ + 1.0);
+}
 
 void QuantileSketch::Store::add(std::int32_t k) {
   if (counts.empty()) {
@@ -46,16 +48,20 @@ void QuantileSketch::Store::merge(const Store& other) {
                                    other.offset + static_cast<std::int32_t>(other.counts.size()));
   std::vector<std::uint32_t> merged(static_cast<std::size_t>(hi - lo), 0);
   for (std::size_t i = 0; i < counts.size(); ++i) merged[static_cast<std::size_t>(offset - lo) + i] += counts[i];
-  for (std::size_t i = 0; i < other.counts.size(); ++i) merged[static_cast<std::size_t>(other.offset - lo) + i] += other.counts[i];
+  for (std::size_t i = 0; i < other.counts.size(); ++i)
+    merged[static_cast<std::size_t>(other.offset - lo) + i] += other.counts[i];
   counts = std::move(merged);
   offset = lo;
 }
 
 void QuantileSketch::add(double x) {
   ++count_;
-  if (x > kZero) positive_.add(key(x));
-  else if (x < -kZero) negative_.add(key(-x));
-  else ++zero_;
+  if (x > kZero)
+    positive_.add(key(x));
+  else if (x < -kZero)
+    negative_.add(key(-x));
+  else
+    ++zero_;
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {
@@ -117,7 +123,8 @@ bool QuantileSketch::read(std::istream& in) {
     std::uint64_t size = 0;
     if (!read_value(in, store->offset) || !read_value(in, size) || size > (1u << 24)) return false;
     store->counts.resize(size);
-    if (!in.read(reinterpret_cast<char*>(store->counts.data()), static_cast<std::streamsize>(size * sizeof(std::uint32_t))))
+    if (!in.read(reinterpret_cast<char*>(store->counts.data()),
+                 static_cast<std::streamsize>(size * sizeof(std::uint32_t))))
       return false;
   }
   return true;

@@ -37,7 +37,7 @@ class QuantileSketch {
 
  private:
   struct Store {
-    std::int32_t offset = 0;              // key of counts[0]
+    std::int32_t offset = 0;  // key of counts[0]
     std::vector<std::uint32_t> counts;
     void add(std::int32_t key);
     void merge(const Store& other);

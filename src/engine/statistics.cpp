@@ -12,7 +12,8 @@ namespace {
 // Places the order statistics `ranks[first, last)` (ascending) at their sorted positions:
 // selecting the middle rank splits the array, and each side only holds its own ranks
 // (multi-select, O(N log k) for k ranks instead of O(N k)).
-void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std::int64_t* first, const std::int64_t* last) {
+void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std::int64_t* first,
+                  const std::int64_t* last) {
   if (first == last) return;
   const std::int64_t* middle = first + (last - first) / 2;
   std::nth_element(data + begin, data + *middle, data + end);
@@ -61,7 +62,9 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
   constexpr std::int64_t kBins = 4096;
   static_assert(kBins <= 65536, "bins are recorded in 16 bits");
   const double scale = static_cast<double>(kBins) / (max - min);
-  auto bin_of = [&](double v) { return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)); };
+  auto bin_of = [&](double v) {
+    return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale));
+  };
   // Pass 2: the histogram, beside the squared deviations. Two interleaved histograms of 32-bit
   // counts (in L1): neighbouring values often fall in the same bin, and one array would make
   // each increment wait for the previous one's store.
@@ -88,13 +91,14 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
   moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
   std::vector<std::int64_t> count(kBins + 1, 0);  // count[b]: values in bins below b
   for (std::int64_t b = 0; b < kBins; ++b)
-    count[static_cast<std::size_t>(b + 1)] = count[static_cast<std::size_t>(b)] + even[static_cast<std::size_t>(b)] +
-                                             odd[static_cast<std::size_t>(b)];
+    count[static_cast<std::size_t>(b + 1)] =
+        count[static_cast<std::size_t>(b)] + even[static_cast<std::size_t>(b)] + odd[static_cast<std::size_t>(b)];
   // The bins of the ranks, and where each wanted bin's values go in the candidate buffer:
   std::vector<std::int64_t> bin_of_rank(ranks.size()), slot(kBins, -1), next(kBins, -1), wanted_bins;
   std::int64_t wanted_total = 0;
   for (std::size_t k = 0; k < ranks.size(); ++k) {
-    const auto b = static_cast<std::int64_t>(std::upper_bound(count.begin(), count.end(), ranks[k]) - count.begin()) - 1;
+    const auto b =
+        static_cast<std::int64_t>(std::upper_bound(count.begin(), count.end(), ranks[k]) - count.begin()) - 1;
     bin_of_rank[k] = b;
     if (slot[static_cast<std::size_t>(b)] < 0) {
       slot[static_cast<std::size_t>(b)] = next[static_cast<std::size_t>(b)] = wanted_total;
@@ -123,7 +127,8 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
     select_ranks(scratch.data(), begin, next[static_cast<std::size_t>(b)], local.data(), local.data() + local.size());
   }
   for (std::size_t k = 0; k < ranks.size(); ++k)
-    values[k] = scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(bin_of_rank[k])] + ranks[k] - count[static_cast<std::size_t>(bin_of_rank[k])])];
+    values[k] = scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(bin_of_rank[k])] + ranks[k] -
+                                                 count[static_cast<std::size_t>(bin_of_rank[k])])];
 }
 
 }  // namespace

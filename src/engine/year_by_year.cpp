@@ -60,7 +60,8 @@ std::uint64_t year_by_year_memory_bytes(const Scenario& scenario, std::int64_t p
   const std::uint64_t per_path =
       sizeof(double) * (static_cast<std::uint64_t>(kParamCount) * (scenario.year_count() + 1) + scenario.year_count() +
                         scenario.measures.size() + 2 * kInitialStockCount + 1) +  // a PathBlock's arrays, stock copy
-      sizeof(std::uint32_t) + sizeof(double) +                       // its monthly noise source
+      sizeof(std::uint32_t) +
+      sizeof(double) +                                               // its monthly noise source
       sizeof(double) * kSeriesCount * (longest_year(scenario) + 1);  // a year's columns, its annual values
   return static_cast<std::uint64_t>(paths) * per_path;
 }
@@ -106,7 +107,8 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   const LargeArray year_columns = allocate_large(runs * kSeriesCount * per_series * stride);
   auto column = [&](std::size_t run, int series, int k) {
     return year_columns.get() +
-           ((run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)) * stride;
+           ((run * kSeriesCount + static_cast<std::size_t>(series)) * per_series + static_cast<std::size_t>(k)) *
+               stride;
   };
 
   const detail::ThreadLimit limit(settings.threads);
@@ -132,8 +134,8 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
   // baseline block's draws: the beta and PERT quantiles are most of a block's draw time.
   std::vector<bool> shares_draws(runs, false);
   for (std::size_t run = 1; run < runs; ++run)
-    shares_draws[run] = !per_scenario[0].design && !per_scenario[run].design &&
-                        plans[run].same_parameter_draws(plans[0]);
+    shares_draws[run] =
+        !per_scenario[0].design && !per_scenario[run].design && plans[run].same_parameter_draws(plans[0]);
 
   limit.arena().execute([&] {
     // The draws: every block of every scenario (the baseline's first), its recorded inputs to
@@ -226,7 +228,8 @@ StreamedSummaries summarize_year_by_year(const std::vector<const Scenario*>& sce
       throw Interrupted("interrupted during months " + std::to_string(start + 1) + "-" + std::to_string(end) + " of " +
                         std::to_string(months) +
                         (keep ? "; checkpoint " + control.checkpoint + " holds months 1-" + std::to_string(start)
-                              : start == 0 ? " (the first year of the horizon: no checkpoint yet)" : ""));
+                         : start == 0 ? " (the first year of the horizon: no checkpoint yet)"
+                                      : ""));
     }
 
     // Every set's monthly columns of the year and its annual column, one task each.

@@ -67,8 +67,8 @@ std::string calibrated_entry_text(const CalibrationRecord& r) {
   const auto& p = r.target.percentiles;
   const auto& q = r.result.quantiles;
   return "{ dist = \"quantiles\", p = [" + number_text(p[0] / 100) + ", " + number_text(p[1] / 100) + ", " +
-         number_text(p[2] / 100) + "], q = [" + number_text(q[0]) + ", " + number_text(q[1]) + ", " + number_text(q[2]) +
-         "], lower = 0 }";
+         number_text(p[2] / 100) + "], q = [" + number_text(q[0]) + ", " + number_text(q[1]) + ", " +
+         number_text(q[2]) + "], lower = 0 }";
 }
 
 std::string calibrated_scenario_text(const std::string& scenario_path, const Scenario& original,
@@ -87,7 +87,7 @@ std::string calibrated_scenario_text(const std::string& scenario_path, const Sce
   const bool extends = doc->at_path("scenario.extends").node() != nullptr;
   const toml::table resolved = toml::parse(original.resolved_toml);
   const toml::node* annual = (extends ? resolved : *doc).at_path("inflow.first.annual").node();
-  MPPMC_CHECK(annual != nullptr);  // a required key: the reader has checked it
+  MPPMC_CHECK(annual != nullptr);      // a required key: the reader has checked it
   std::map<int, std::string> entries;  // year -> TOML text
   const toml::table* table = annual ? annual->as_table() : nullptr;
   const bool year_table = table && !table->contains("dist");
@@ -115,17 +115,19 @@ std::string calibrated_scenario_text(const std::string& scenario_path, const Sce
   if (extends || (!year_table && !one_line) || (year_table && table->is_inline() && !one_line)) {
     // Written resolved: self-contained, comments of the original are lost (said in the header).
     std::string inline_table = "{ ";
-    for (const auto& [y, t] : updated) inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
+    for (const auto& [y, t] : updated)
+      inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
     inline_table += " }";
-    return header(r) + "# Written resolved (all `extends` merged) from " + scenario_path + ", so it runs on its own.\n\n" +
-           resolved_with(original, inline_table);
+    return header(r) + "# Written resolved (all `extends` merged) from " + scenario_path +
+           ", so it runs on its own.\n\n" + resolved_with(original, inline_table);
   }
 
   const std::string comment = "calibrated by mppmc calibrate, see the header";
   if (!year_table || table->is_inline()) {
     // `annual = ...` on one line: rewrite its value as an inline table, keeping the key as written.
     std::string inline_table = "{ ";
-    for (const auto& [y, t] : updated) inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
+    for (const auto& [y, t] : updated)
+      inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
     inline_table += " }";
     std::string& line = lines[annual->source().begin.line - 1];
     if (!replace_value(line, inline_table, comment)) throw RuntimeError("cannot edit " + scenario_path);
@@ -139,7 +141,8 @@ std::string calibrated_scenario_text(const std::string& scenario_path, const Sce
       if (entries.count(y)) {
         const toml::node* node = table->get(std::to_string(y));
         if (node->source().begin.line != node->source().end.line) throw RuntimeError("cannot edit " + scenario_path);
-        if (!replace_value(lines[node->source().begin.line - 1], t, comment)) throw RuntimeError("cannot edit " + scenario_path);
+        if (!replace_value(lines[node->source().begin.line - 1], t, comment))
+          throw RuntimeError("cannot edit " + scenario_path);
       } else {
         added.push_back(std::to_string(y) + " = " + t + "  # " + (y == year ? comment : reason_next));
       }

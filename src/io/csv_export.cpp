@@ -37,7 +37,8 @@ void append_rows(std::ostream& out, hid_t root, const std::string& group, const 
                  const std::vector<std::string>& band_labels) {
   for (const std::string& name : h5::list_group(root, group)) {
     h5::Handle g = h5::open_group(root, group + "/" + name);
-    const std::string prefix = field(scenario) + "," + field(name) + "," + field(h5::read_string_attribute(g.id(), "unit")) + ",";
+    const std::string prefix =
+        field(scenario) + "," + field(name) + "," + field(h5::read_string_attribute(g.id(), "unit")) + ",";
     const std::size_t n = periods.size();
     auto rows = [&](const std::vector<double>& values, const std::vector<std::string>& stat_labels) {
       for (std::size_t k = 0; k < stat_labels.size(); ++k)
@@ -70,17 +71,20 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
     const std::vector<std::string> months = h5::read_strings(root, "time/month");
     for (std::int64_t y : h5::read_ints(root, "time/year")) years.push_back(std::to_string(y));
     const bool has_variants = h5::exists(root, "variants");
-    const std::vector<std::string> variants = has_variants ? h5::list_group(root, "variants") : std::vector<std::string>{};
+    const std::vector<std::string> variants =
+        has_variants ? h5::list_group(root, "variants") : std::vector<std::string>{};
     struct Table {
       const char* name;
       bool monthly, compare;
     };
     std::vector<Table> wanted = {{"monthly.csv", true, false}, {"annual.csv", false, false}};
-    if (has_variants) wanted.insert(wanted.end(), {{"compare_monthly.csv", true, true}, {"compare_annual.csv", false, true}});
+    if (has_variants)
+      wanted.insert(wanted.end(), {{"compare_monthly.csv", true, true}, {"compare_annual.csv", false, true}});
     std::vector<Problem> problems;
     for (const Table& t : wanted)
       if (fs::exists(fs::path(folder) / t.name) && !overwrite)
-        problems.push_back(Problem::general((fs::path(folder) / t.name).string() + " exists; pass --overwrite to replace it"));
+        problems.push_back(
+            Problem::general((fs::path(folder) / t.name).string() + " exists; pass --overwrite to replace it"));
     if (!problems.empty()) throw InputError(problems);
 
     const std::string baseline = h5::read_string_attribute(root, "scenario_name");

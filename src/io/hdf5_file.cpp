@@ -38,7 +38,9 @@ Handle string_type() {
   return type;
 }
 
-Handle scalar_space() { return Handle(check(H5Screate(H5S_SCALAR), "create a dataspace"), H5Sclose); }
+Handle scalar_space() {
+  return Handle(check(H5Screate(H5S_SCALAR), "create a dataspace"), H5Sclose);
+}
 
 Handle simple_space(const std::vector<hsize_t>& dims) {
   return Handle(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create a dataspace"),
@@ -91,8 +93,7 @@ Handle::~Handle() {
 Handle create_file(const std::string& path) {
   quiet();
   Handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), "create a property list"), H5Pclose);
-  return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), H5P_DEFAULT), "create file " + path),
-                H5Fclose);
+  return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), H5P_DEFAULT), "create file " + path), H5Fclose);
 }
 
 std::optional<Handle> open_file(const std::string& path) {
@@ -158,7 +159,8 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
   Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_STD_I32LE, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
-  check_status(H5Dwrite(set.id(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write dataset " + name);
+  check_status(H5Dwrite(set.id(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+               "write dataset " + name);
 }
 
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& data) {
@@ -171,7 +173,8 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
   std::vector<const char*> pointers;
   for (const std::string& s : data) pointers.push_back(s.c_str());
   if (!data.empty())
-    check_status(H5Dwrite(set.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "write dataset " + name);
+    check_status(H5Dwrite(set.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+                 "write dataset " + name);
 }
 
 void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols, const float* data) {
@@ -206,9 +209,11 @@ void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t co
   Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
   Handle file_space(check(H5Dget_space(set.id()), "read a dataspace"), H5Sclose);
   const hsize_t start[2] = {first, 0}, size[2] = {count, cols};
-  check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, size, nullptr), "select rows of " + name);
+  check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, size, nullptr),
+               "select rows of " + name);
   Handle memory = simple_space({count, cols});
-  check_status(H5Dwrite(set.id(), H5T_NATIVE_DOUBLE, memory.id(), file_space.id(), H5P_DEFAULT, data), "write rows of " + name);
+  check_status(H5Dwrite(set.id(), H5T_NATIVE_DOUBLE, memory.id(), file_space.id(), H5P_DEFAULT, data),
+               "write rows of " + name);
 }
 
 Handle open_or_create_group(hid_t parent, const std::string& path) {
@@ -223,7 +228,9 @@ Handle open_or_create_group(hid_t parent, const std::string& path) {
   return open_group(parent, path);
 }
 
-bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+bool has_attribute(hid_t object, const std::string& name) {
+  return H5Aexists(object, name.c_str()) > 0;
+}
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attr = open_attribute(object, name);

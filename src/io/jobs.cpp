@@ -64,7 +64,8 @@ void check_output(const std::string& output, bool overwrite, const std::vector<s
       return;
     }
   if (fs::exists(path, ec) && !overwrite)
-    problems.push_back(Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
+    problems.push_back(
+        Problem::general("the output " + output + " exists; pass --overwrite to replace it, or -o another file"));
 }
 }  // namespace
 
@@ -99,21 +100,23 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   }
   for (std::size_t k = 1; k < scenarios.size(); ++k) {
     if (std::count(names.begin(), names.end(), names[k]) > 1)
-      problems.push_back(Problem::general(scenario_paths[k] + ": variants are named by their file name, and '" + names[k] +
-                                          "' is used twice; rename one of the files"));
+      problems.push_back(Problem::general(scenario_paths[k] + ": variants are named by their file name, and '" +
+                                          names[k] + "' is used twice; rename one of the files"));
     const Scenario& base = scenarios.front();
     const Scenario& variant = scenarios[k];
     if (base.horizon_months > 0 && variant.horizon_months > 0 &&
         (variant.start != base.start || variant.horizon_months != base.horizon_months))
-      problems.push_back(Problem::general(
-          scenario_paths[k] + ": covers " + format_year_month(variant.start) + " + " +
-          std::to_string(variant.horizon_months) + " months but the baseline covers " + format_year_month(base.start) +
-          " + " + std::to_string(base.horizon_months) + " months; a variant must cover the same months"));
+      problems.push_back(Problem::general(scenario_paths[k] + ": covers " + format_year_month(variant.start) + " + " +
+                                          std::to_string(variant.horizon_months) + " months but the baseline covers " +
+                                          format_year_month(base.start) + " + " + std::to_string(base.horizon_months) +
+                                          " months; a variant must cover the same months"));
   }
 
   // Command-line options override the config file.
-  if (o.paths > 0) config.paths = o.paths;
-  else if (o.deterministic) config.paths = 1;  // every path would be the same
+  if (o.paths > 0)
+    config.paths = o.paths;
+  else if (o.deterministic)
+    config.paths = 1;  // every path would be the same
   if (o.seed_given) config.seed = o.seed;
   if (o.threads >= 0) config.threads = o.threads;
   if (o.block_size > 0) config.block_size = o.block_size;
@@ -121,7 +124,8 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   if (!o.quantiles.empty()) {
     if (o.quantiles != "exact" && o.quantiles != "sketch" && o.quantiles != "auto")
       problems.push_back(Problem::general("--quantiles " + o.quantiles + ": must be exact, sketch or auto"));
-    else config.quantiles = o.quantiles;
+    else
+      config.quantiles = o.quantiles;
   }
   if (o.memory_limit_gb > 0) config.memory_limit_gb = o.memory_limit_gb;
   if (!o.sampling.empty() && !parse_sampling(o.sampling, config.sampling))
@@ -144,24 +148,28 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     // columns only.
     // Otherwise exact keeps every scenario's paths (the variants' differences need them).
     const bool by_year = cluster_size() == 1 && !config.save_paths;
-    const std::uint64_t need =
-        (by_year ? year_by_year_memory_bytes(scenarios.front(), config.paths)
-                     : estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths)) *
-        scenarios.size();
-    const std::uint64_t have = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+    const std::uint64_t need = (by_year ? year_by_year_memory_bytes(scenarios.front(), config.paths)
+                                        : estimated_memory_bytes(scenarios.front(), config.paths, config.save_paths)) *
+                               scenarios.size();
+    const std::uint64_t have =
+        static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
     const double limit = config.memory_limit_gb > 0 ? config.memory_limit_gb * 1e9 : have / 2.0;
     if (config.quantiles == "auto") sketch = static_cast<double>(need) > limit && !config.save_paths;
     if ((o.resume || o.checkpoint_seconds >= 0) && cluster_size() > 1)
-      problems.push_back(Problem::general("checkpoints are kept by runs in one process; run without mpirun to use "
-                                          "--checkpoint-seconds or --resume"));
+      problems.push_back(
+          Problem::general("checkpoints are kept by runs in one process; run without mpirun to use "
+                           "--checkpoint-seconds or --resume"));
     if (o.resume && !fs::exists(output + ".ckpt"))
-      problems.push_back(Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
+      problems.push_back(
+          Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
     if (sketch && config.save_paths)
-      problems.push_back(Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
+      problems.push_back(
+          Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
     if (!sketch && need > have / 10 * 9) {
       // Refuse a run that cannot fit rather than let the system kill it hours later.
       char text[320];
-      std::snprintf(text, sizeof text, "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
+      std::snprintf(text, sizeof text,
+                    "%lld paths x %d months need about %.1f GB of memory for exact percentiles, "
                     "more than this machine's %.1f GB; use --quantiles sketch (bounded memory), fewer --paths or a "
                     "shorter horizon",
                     static_cast<long long>(config.paths), scenarios.front().horizon_months, need / 1e9, have / 1e9);
@@ -192,7 +200,8 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   std::vector<const PathDesign*> design_ptrs;
   for (const Scenario& scenario : scenarios) plans.emplace_back(scenario);
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
-    if (config.sampling != Sampling::mc && !o.deterministic) designs[k].emplace(plans[k], config.sampling, config.seed, config.paths);
+    if (config.sampling != Sampling::mc && !o.deterministic)
+      designs[k].emplace(plans[k], config.sampling, config.seed, config.paths);
     design_ptrs.push_back(designs[k] ? &*designs[k] : nullptr);
   }
   auto variant_name = [&](std::size_t k) { return k == 0 ? std::string() : names[k]; };
@@ -216,21 +225,23 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
   // The recorded inputs' datasets come first in every kind of run, so that the file's layout
   // does not depend on how the paths were run (one process or several: the same bytes).
   if (writer)
-    for (std::size_t k = 0; k < scenarios.size(); ++k) file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
+    for (std::size_t k = 0; k < scenarios.size(); ++k)
+      file->begin_inputs(variant_name(k), config.paths, plans[k].recorded_names());
   if (sketch || (cluster_size() == 1 && !config.save_paths)) {
     // Bounded memory: every scenario chunk by chunk into sketches, or (exact, one process)
     // year by year; inputs stream into the file.
     std::mutex file_lock;
     InputRowsSink sink;
-    if (writer) sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
-      const std::lock_guard<std::mutex> hold(file_lock);
-      file->write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
-    };
-    const StreamedSummaries streamed =
-        sketch ? summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha,
-                                     sink, progress, control)
-               : summarize_year_by_year(pointers, settings, design_ptrs, config.percentiles, config.band, sink, progress,
-                                       control);
+    if (writer)
+      sink = [&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
+        const std::lock_guard<std::mutex> hold(file_lock);
+        file->write_input_rows(variant_name(k), first, rows, plans[k].recorded_names().size(), data);
+      };
+    const StreamedSummaries streamed = sketch
+                                           ? summarize_streaming(pointers, settings, design_ptrs, config.percentiles,
+                                                                 config.band, kSketchAlpha, sink, progress, control)
+                                           : summarize_year_by_year(pointers, settings, design_ptrs, config.percentiles,
+                                                                    config.band, sink, progress, control);
     if (writer) {
       file->write_baseline({&scenarios.front(), nullptr, &streamed.runs.front()});
       for (std::size_t k = 1; k < scenarios.size(); ++k)
@@ -243,7 +254,8 @@ RunOutcome run_job(const RunJob& o, std::vector<Problem>& warnings, const Progre
     // scenario, so the variants see the baseline's random numbers (common random numbers).
     std::vector<SimulationResult> results;
     for (std::size_t k = 0; k < scenarios.size(); ++k)
-      results.emplace_back(config.paths, scenarios[k].horizon_months, scenarios[k].year_count(), plans[k].recorded_names());
+      results.emplace_back(config.paths, scenarios[k].horizon_months, scenarios[k].year_count(),
+                           plans[k].recorded_names());
     summarize_streaming(pointers, settings, design_ptrs, config.percentiles, config.band, kSketchAlpha, {}, progress,
                         control, &results);
     if (writer) {
@@ -298,13 +310,18 @@ CalibrationRecord calibrate_job(const CalibrateJob& o, std::vector<Problem>& war
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
   }
   CalibrationTarget target;
-  if (o.series == "total_inflow") target.series = SeriesId::total_inflow;
-  else if (o.series == "inflow_first") target.series = SeriesId::inflow_first;
-  else problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
+  if (o.series == "total_inflow")
+    target.series = SeriesId::total_inflow;
+  else if (o.series == "inflow_first")
+    target.series = SeriesId::inflow_first;
+  else
+    problems.push_back(Problem::general("--series " + o.series + ": must be total_inflow or inflow_first"));
   if (o.band.size() != 3) problems.push_back(Problem::general("--band needs three numbers: MIN,MEDIO,MAX"));
-  if (o.percentiles.size() != 3) problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
+  if (o.percentiles.size() != 3)
+    problems.push_back(Problem::general("--percentiles needs three numbers, e.g. 5,50,95"));
   check_output(o.output, o.overwrite, {o.scenario}, "calibrated.toml", problems);
-  if (cluster_size() > 1) problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
+  if (cluster_size() > 1)
+    problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);
   target.year = o.year;
   std::copy(o.band.begin(), o.band.end(), target.band.begin());
@@ -355,8 +372,10 @@ std::string sensitivity_job(const SensitivityJob& o, std::vector<Problem>& warni
     problems.push_back(Problem::general("--sampling " + o.sampling + ": must be mc, lhs or sobol"));
   Benchmark benchmark = Benchmark::ishigami;
   if (!o.benchmark.empty()) {
-    if (o.benchmark == "sobol-g") benchmark = Benchmark::sobol_g;
-    else if (o.benchmark != "ishigami") problems.push_back(Problem::general("--benchmark " + o.benchmark + ": must be ishigami or sobol-g"));
+    if (o.benchmark == "sobol-g")
+      benchmark = Benchmark::sobol_g;
+    else if (o.benchmark != "ishigami")
+      problems.push_back(Problem::general("--benchmark " + o.benchmark + ": must be ishigami or sobol-g"));
   }
   Study study;
   if (!o.study.empty()) {

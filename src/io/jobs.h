@@ -33,23 +33,23 @@ struct RunJob {
   int threads = -1;
   int block_size = 0;
   std::string sampling;
-  std::string quantiles;        //!< exact | sketch | auto; empty: from the config
-  double memory_limit_gb = 0;   //!< auto's limit for exact percentiles; 0: from the config
+  std::string quantiles;       //!< exact | sketch | auto; empty: from the config
+  double memory_limit_gb = 0;  //!< auto's limit for exact percentiles; 0: from the config
   bool deterministic = false;
   bool save_paths = false;
   bool overwrite = false;
-  double checkpoint_seconds = -1;   //!< checkpoint interval; <0: 300 s; 0: only when stopped
-  bool resume = false;              //!< continue from <output>.ckpt
+  double checkpoint_seconds = -1;           //!< checkpoint interval; <0: 300 s; 0: only when stopped
+  bool resume = false;                      //!< continue from <output>.ckpt
   const std::atomic<bool>* stop = nullptr;  //!< set by SIGINT / SIGTERM: checkpoint and stop
 };
 
 struct RunOutcome {
-  std::string output;                   //!< the results file written
-  std::vector<std::string> files;       //!< the scenario files, baseline first
-  std::vector<std::string> names;       //!< their file stems (variant names)
-  std::vector<std::string> titles;      //!< their [scenario] names
-  RunConfig config;                     //!< the effective settings
-  std::string quantile_method;          //!< "exact" or "ddsketch:<alpha>"
+  std::string output;               //!< the results file written
+  std::vector<std::string> files;   //!< the scenario files, baseline first
+  std::vector<std::string> names;   //!< their file stems (variant names)
+  std::vector<std::string> titles;  //!< their [scenario] names
+  RunConfig config;                 //!< the effective settings
+  std::string quantile_method;      //!< "exact" or "ddsketch:<alpha>"
   MonthIndex start = 0;
   int horizon_months = 0;
 };
@@ -96,6 +96,7 @@ struct SensitivityJob {
 };
 
 //! Runs the study or benchmark and writes the sensitivity file; returns its path.
-std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& warnings, const ProgressCallback& progress);
+std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& warnings,
+                            const ProgressCallback& progress);
 
 }  // namespace mppmc::io

@@ -17,7 +17,8 @@ h5::Handle open_results(const std::string& path) {
   const hid_t root = file->id();
   if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
     throw InputError(path + ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
-  const std::int64_t version = h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
+  const std::int64_t version =
+      h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
   if (version != 1)
     throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
                      "; this mppmc reads schema version 1");
@@ -68,15 +69,17 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
   }
   bool partial = false;
   for (std::int64_t m : months) partial = partial || m < 12;
-  if (partial) out << "* a year the horizon covers only in part (flows summed over its months, stocks at its last month)\n";
+  if (partial)
+    out << "* a year the horizon covers only in part (flows summed over its months, stocks at its last month)\n";
   return out.str();
 }
 
 }  // namespace
 
 const std::vector<std::string>& key_series() {
-  static const std::vector<std::string> names = {"total_inflow", "inflow_first", "nareis_arrivals", "ind_asylum_backlog",
-                                                 "ind_nareis_backlog", "coa_occupancy", "cost_total"};
+  static const std::vector<std::string> names = {"total_inflow",       "inflow_first",       "nareis_arrivals",
+                                                 "ind_asylum_backlog", "ind_nareis_backlog", "coa_occupancy",
+                                                 "cost_total"};
   return names;
 }
 
@@ -106,14 +109,19 @@ namespace {
 std::string describe(const std::string& path) {
   h5::Handle file = open_results(path);
   const hid_t root = file.id();
-  auto text = [&](const char* name) { return h5::has_attribute(root, name) ? h5::read_string_attribute(root, name) : std::string("?"); };
-  auto integer = [&](const char* name) { return h5::has_attribute(root, name) ? std::to_string(h5::read_int_attribute(root, name)) : std::string("?"); };
+  auto text = [&](const char* name) {
+    return h5::has_attribute(root, name) ? h5::read_string_attribute(root, name) : std::string("?");
+  };
+  auto integer = [&](const char* name) {
+    return h5::has_attribute(root, name) ? std::to_string(h5::read_int_attribute(root, name)) : std::string("?");
+  };
   std::ostringstream out;
   out << "file:            " << path << "\n";
-  out << "schema:          mppmc-results, version 1 (written by mppmc " << text("tool_version") << ", git " << text("git_sha")
-      << ", " << text("created_utc") << ")\n";
+  out << "schema:          mppmc-results, version 1 (written by mppmc " << text("tool_version") << ", git "
+      << text("git_sha") << ", " << text("created_utc") << ")\n";
   out << "scenario:        " << text("scenario_name") << " (" << text("scenario_file") << ")\n";
-  out << "time:            " << text("start") << ", " << integer("horizon_months") << (integer("horizon_months") == "1" ? " month\n" : " months\n");
+  out << "time:            " << text("start") << ", " << integer("horizon_months")
+      << (integer("horizon_months") == "1" ? " month\n" : " months\n");
   out << "paths:           " << integer("n_paths") << " (seed " << integer("seed") << ", sampling " << text("sampling")
       << ", quantiles " << text("quantile_method") << ")\n";
   const std::vector<double> percentiles = h5::read_doubles(root, "percentiles");
@@ -136,7 +144,8 @@ std::string describe(const std::string& path) {
     for (std::size_t i = 0; i < variants.size(); ++i) out << (i ? ", " : "") << variants[i];
     out << " (in /variants, differences in /compare)\n";
   }
-  out << "paths saved:     " << (h5::exists(root, "paths") ? "yes, /paths/<series> [paths, months] float32" : "no (run with --save-paths)")
+  out << "paths saved:     "
+      << (h5::exists(root, "paths") ? "yes, /paths/<series> [paths, months] float32" : "no (run with --save-paths)")
       << "\n\n";
   out << "annual band:\n" << band_table(root, "", key_series());
   if (h5::exists(root, "compare"))

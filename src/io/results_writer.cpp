@@ -86,7 +86,9 @@ void write_scenario_attributes(hid_t group, const Scenario& s) {
   h5::write_attribute(group, "scenario_toml", s.resolved_toml);
 }
 
-std::string temporary_name(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+std::string temporary_name(const std::string& path) {
+  return path + ".tmp-" + std::to_string(::getpid());
+}
 
 void create_parent(const fs::path& target) {
   std::error_code ec;
@@ -100,7 +102,8 @@ void create_parent(const fs::path& target) {
 
 std::string created_utc() {
   std::time_t now = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"))
+    now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
   std::tm utc{};
   gmtime_r(&now, &utc);
   char text[32];
@@ -114,7 +117,9 @@ struct ResultsFile::State {
 
 ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
                          const std::string& quantile_method)
-    : path_(std::move(path)), temporary_(temporary_name(path_)), save_paths_(config.save_paths),
+    : path_(std::move(path)),
+      temporary_(temporary_name(path_)),
+      save_paths_(config.save_paths),
       state_(std::make_unique<State>()) {
   create_parent(fs::path(path_));
   state_->file = h5::create_file(temporary_);
@@ -158,7 +163,9 @@ ResultsFile::~ResultsFile() {
   fs::remove(temporary_, ec);
 }
 
-void ResultsFile::write_baseline(const RunRecord& run) { write_run(state_->file.id(), run, save_paths_); }
+void ResultsFile::write_baseline(const RunRecord& run) {
+  write_run(state_->file.id(), run, save_paths_);
+}
 
 void ResultsFile::write_variant(const std::string& name, const RunRecord& run, const Summary& difference) {
   const hid_t root = state_->file.id();
@@ -170,14 +177,17 @@ void ResultsFile::write_variant(const std::string& name, const RunRecord& run, c
     write_run(group.id(), run, save_paths_);
   }
   h5::Handle group = h5::create_group(root, "compare/" + name);
-  h5::write_attribute(group.id(), "description", std::string("path-wise difference variant - baseline, common random numbers"));
+  h5::write_attribute(group.id(), "description",
+                      std::string("path-wise difference variant - baseline, common random numbers"));
   const Scenario& s = *run.scenario;
   write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false);
   write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true);
 }
 
 namespace {
-std::string inputs_group(const std::string& variant) { return variant.empty() ? "inputs" : "variants/" + variant + "/inputs"; }
+std::string inputs_group(const std::string& variant) {
+  return variant.empty() ? "inputs" : "variants/" + variant + "/inputs";
+}
 }  // namespace
 
 void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names) {

@@ -75,7 +75,8 @@ RunConfig read_run_config(const std::string& path) {
   if (const toml::node* n = doc->at_path("statistics.percentiles").node()) {
     const auto* array = n->as_array();
     if (!array || array->empty()) {
-      d.error(location_of(*n, path), "statistics.percentiles", value_text(*n), "must be a non-empty list of percentiles");
+      d.error(location_of(*n, path), "statistics.percentiles", value_text(*n),
+              "must be a non-empty list of percentiles");
     } else {
       std::vector<double> list;
       for (std::size_t i = 0; i < array->size(); ++i)
@@ -83,20 +84,26 @@ RunConfig read_run_config(const std::string& path) {
       if (list.size() == array->size()) {
         if (std::adjacent_find(list.begin(), list.end(), std::greater_equal<>()) != list.end())
           d.error(location_of(*n, path), "statistics.percentiles", value_text(*n), "must be strictly increasing");
-        else config.percentiles = list;
+        else
+          config.percentiles = list;
       }
     }
   }
   if (const toml::node* n = doc->at_path("statistics.quantiles").node())
     if (auto v = read_string(*n, "statistics.quantiles", path, d)) {
       if (*v != "exact" && *v != "sketch" && *v != "auto")
-        d.error(location_of(*n, path), "statistics.quantiles", value_text(*n), "must be \"exact\", \"sketch\" or \"auto\"");
-      else config.quantiles = *v;
+        d.error(location_of(*n, path), "statistics.quantiles", value_text(*n),
+                "must be \"exact\", \"sketch\" or \"auto\"");
+      else
+        config.quantiles = *v;
     }
   if (const toml::node* n = doc->at_path("statistics.memory_limit_gb").node())
     if (auto v = read_number(*n, "statistics.memory_limit_gb", path, d)) {
-      if (*v < 0) d.error(location_of(*n, path), "statistics.memory_limit_gb", value_text(*n), "must be >= 0 (0: half the machine's memory)");
-      else config.memory_limit_gb = *v;
+      if (*v < 0)
+        d.error(location_of(*n, path), "statistics.memory_limit_gb", value_text(*n),
+                "must be >= 0 (0: half the machine's memory)");
+      else
+        config.memory_limit_gb = *v;
     }
   const char* band_keys[3] = {"band.min_percentile", "band.medio_percentile", "band.max_percentile"};
   for (int k = 0; k < 3; ++k)
@@ -108,8 +115,10 @@ RunConfig read_run_config(const std::string& path) {
   if (const toml::node* n = doc->at_path("output.dir").node())
     if (auto v = read_string(*n, "output.dir", path, d)) config.output_dir = *v;
   if (const toml::node* n = doc->at_path("output.save_paths").node()) {
-    if (const auto* b = n->as_boolean()) config.save_paths = b->get();
-    else d.error(location_of(*n, path), "output.save_paths", value_text(*n), "must be true or false");
+    if (const auto* b = n->as_boolean())
+      config.save_paths = b->get();
+    else
+      d.error(location_of(*n, path), "output.save_paths", value_text(*n), "must be true or false");
   }
   d.throw_if_errors();
   config.text = to_toml(config);
@@ -122,10 +131,12 @@ std::string to_toml(const RunConfig& c) {
   toml::table root{
       // threads and block_size are left out on purpose: they never change the numbers, and a
       // results file must be bit-for-bit the same whatever they were.
-      {"run", toml::table{{"paths", c.paths}, {"seed", static_cast<std::int64_t>(c.seed)},
+      {"run", toml::table{{"paths", c.paths},
+                          {"seed", static_cast<std::int64_t>(c.seed)},
                           {"sampling", std::string(sampling_name(c.sampling))}}},
       {"statistics", toml::table{{"percentiles", percentiles}}},
-      {"band", toml::table{{"min_percentile", c.band[0]}, {"medio_percentile", c.band[1]}, {"max_percentile", c.band[2]}}},
+      {"band",
+       toml::table{{"min_percentile", c.band[0]}, {"medio_percentile", c.band[1]}, {"max_percentile", c.band[2]}}},
       {"output", toml::table{{"dir", c.output_dir}, {"save_paths", c.save_paths}}},
   };
   std::ostringstream out;

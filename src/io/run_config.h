@@ -13,11 +13,11 @@ namespace mppmc::io {
 struct RunConfig {
   std::int64_t paths = 100000;
   std::uint64_t seed = 20241119;
-  int threads = 0;        //!< 0: all hardware threads
-  int block_size = 256;   //!< paths per block (does not change the numbers)
-  Sampling sampling = Sampling::mc;  //!< design of the path-level inputs
+  int threads = 0;                                                //!< 0: all hardware threads
+  int block_size = 256;                                           //!< paths per block (does not change the numbers)
+  Sampling sampling = Sampling::mc;                               //!< design of the path-level inputs
   std::vector<double> percentiles = {5, 10, 25, 50, 75, 90, 95};  //!< percent, ascending
-  std::array<double, 3> band = {5, 50, 95};  //!< percentiles of the minimum, medio, maximum
+  std::array<double, 3> band = {5, 50, 95};                       //!< percentiles of the minimum, medio, maximum
   std::string quantiles = "auto";  //!< exact | sketch | auto (exact while it fits memory_limit_gb)
   double memory_limit_gb = 0;      //!< memory auto may use for exact percentiles; 0: half the machine's
   std::string output_dir = "results";

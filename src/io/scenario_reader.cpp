@@ -21,8 +21,12 @@ namespace fs = std::filesystem;
 // Keys that hold one value (replaced whole by an extending file), besides the parameters.
 const std::vector<std::string>& plain_leaves() {
   static const std::vector<std::string> leaves = [] {
-    std::vector<std::string> v = {"scenario.name", "scenario.start", "scenario.horizon_months", "scenario.extends",
-                                  "inflow.first.year_correlation", "inflow.first.seasonality",
+    std::vector<std::string> v = {"scenario.name",
+                                  "scenario.start",
+                                  "scenario.horizon_months",
+                                  "scenario.extends",
+                                  "inflow.first.year_correlation",
+                                  "inflow.first.seasonality",
                                   "inflow.first.monthly_noise_sd"};
     for (std::string_view stock : initial_stock_names()) v.push_back("initial." + std::string(stock));
     return v;
@@ -171,8 +175,10 @@ class Loader {
         }
         for (const toml::node& item : *array) list.push_back({&item, file});
       } else if (sections().count(path)) {
-        if (const auto* sub = node.as_table()) flatten(*sub, path, file);
-        else diagnostics_.error(location_of(node, file), path, value_text(node), "must be a table (a section)");
+        if (const auto* sub = node.as_table())
+          flatten(*sub, path, file);
+        else
+          diagnostics_.error(location_of(node, file), path, value_text(node), "must be a table (a section)");
       } else {
         diagnostics_.error(location_of(node, file), path, value_text(node), unknown_key_rule(prefix, key.str()));
       }
@@ -201,8 +207,10 @@ class Builder {
     if (const Entry* e = required("scenario.start")) s.start = month_value(*e, "scenario.start").value_or(0);
     if (const Entry* e = required("scenario.horizon_months")) {
       if (auto t = read_integer(*e->node, "scenario.horizon_months", e->file, diagnostics_)) {
-        if (*t < 1 || *t > 1200) error(*e, "scenario.horizon_months", "must be between 1 and 1200 months");
-        else s.horizon_months = static_cast<int>(*t);
+        if (*t < 1 || *t > 1200)
+          error(*e, "scenario.horizon_months", "must be between 1 and 1200 months");
+        else
+          s.horizon_months = static_cast<int>(*t);
       }
     }
     for (int k = 0; k < kInitialStockCount; ++k) {
@@ -232,7 +240,8 @@ class Builder {
         if (!names.insert(m->name).second)
           error(loader_.measures[k], path, "two measures are named '" + m->name + "'; names must be unique");
         else if (!hashes.insert(name_hash(m->name.data(), m->name.size())).second)
-          error(loader_.measures[k], path, "this name's random-number address collides with another measure's; rename it");
+          error(loader_.measures[k], path,
+                "this name's random-number address collides with another measure's; rename it");
         s.measures.push_back(std::move(*m));
       }
     }
@@ -246,8 +255,7 @@ class Builder {
   void error(const Entry& e, const std::string& key_path, const std::string& rule) {
     diagnostics_.error(location_of(*e.node, e.file), key_path, value_text(*e.node), rule);
   }
-  void error_at(const toml::node& node, const std::string& file, const std::string& key_path,
-                const std::string& rule) {
+  void error_at(const toml::node& node, const std::string& file, const std::string& key_path, const std::string& rule) {
     diagnostics_.error(location_of(node, file), key_path, value_text(node), rule);
   }
 
@@ -327,7 +335,8 @@ class Builder {
     }
     const toml::node* family_node = table->get("dist");
     if (!family_node) {
-      error_at(node, file, key, "a distribution needs a 'dist' key (uniform, normal, lognormal, triangular, pert, beta, quantiles)");
+      error_at(node, file, key,
+               "a distribution needs a 'dist' key (uniform, normal, lognormal, triangular, pert, beta, quantiles)");
       return std::nullopt;
     }
     auto family = read_string(*family_node, key + ".dist", file, diagnostics_);
@@ -346,7 +355,8 @@ class Builder {
     if (spec == kFields.end()) {
       std::vector<std::string> names;
       for (const auto& [name, fields] : kFields) names.push_back(name);
-      std::string rule = "unknown distribution; use one of uniform, normal, lognormal, triangular, pert, beta, quantiles";
+      std::string rule =
+          "unknown distribution; use one of uniform, normal, lognormal, triangular, pert, beta, quantiles";
       const std::string near = suggest(*family, names);
       if (!near.empty()) rule = "unknown distribution; did you mean \"" + near + "\"?";
       error_at(*family_node, file, key + ".dist", rule);
@@ -365,13 +375,16 @@ class Builder {
         all.insert(all.end(), optional_fields.begin(), optional_fields.end());
         std::string list;
         for (const auto& a : all) list += (list.empty() ? "" : ", ") + a;
-        error_at(field_node, file, key + "." + field, "unknown field for dist = \"" + *family + "\" (fields: " + list + ")");
+        error_at(field_node, file, key + "." + field,
+                 "unknown field for dist = \"" + *family + "\" (fields: " + list + ")");
         ok = false;
         continue;
       }
       if (*family == "quantiles" && (field == "p" || field == "q")) continue;  // arrays, read below
-      if (auto v = read_number(field_node, key + "." + field, file, diagnostics_)) f[field] = *v;
-      else ok = false;
+      if (auto v = read_number(field_node, key + "." + field, file, diagnostics_))
+        f[field] = *v;
+      else
+        ok = false;
     }
     for (const std::string& field : required_fields)
       if (!table->contains(field)) {
@@ -431,7 +444,8 @@ class Builder {
         }
       }
       try {
-        d = Distribution::quantiles(fit_metalog(p, q, has("lower") ? f["lower"] : -kInf, has("upper") ? f["upper"] : kInf));
+        d = Distribution::quantiles(
+            fit_metalog(p, q, has("lower") ? f["lower"] : -kInf, has("upper") ? f["upper"] : kInf));
       } catch (const std::invalid_argument& e) {
         error_at(node, file, key, e.what());
         return std::nullopt;
@@ -485,7 +499,8 @@ class Builder {
     const bool hi_bad = hi > max;
     if ((lo_bad && std::isfinite(lo)) || (hi_bad && std::isfinite(hi))) {
       error_at(node, file, key,
-               "must stay within " + range + ", but its values range over [" + number_text(lo) + ", " + number_text(hi) + "]");
+               "must stay within " + range + ", but its values range over [" + number_text(lo) + ", " +
+                   number_text(hi) + "]");
       return;
     }
     double outside = 0.0;
@@ -517,7 +532,8 @@ class Builder {
       for (auto&& [year_key, value] : *t) {
         const std::string y(year_key.str());
         const std::string path = key + "." + y;
-        const bool digits = y.size() == 4 && std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool digits =
+            y.size() == 4 && std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (!digits || y[0] == '0') {
           error_at(value, e.file, path, "per-year table keys must be calendar years (e.g. 2025)");
           continue;
@@ -557,7 +573,8 @@ class Builder {
     auto field = [&](const char* name) -> const toml::node* {
       const toml::node* n = t.get(name);
       if (!n) {
-        diagnostics_.error(location_of(*e.node, e.file), prefix + "." + name, "", "required key of a measure is missing");
+        diagnostics_.error(location_of(*e.node, e.file), prefix + "." + name, "",
+                           "required key of a measure is missing");
         ok = false;
       }
       return n;
@@ -566,7 +583,8 @@ class Builder {
       if (auto name = read_string(*n, prefix + ".name", e.file, diagnostics_)) {
         if (name->empty()) error_at(*n, e.file, prefix + ".name", "must not be empty");
         m.name = *name;
-      } else ok = false;
+      } else
+        ok = false;
     }
     if (const toml::node* n = field("parameter")) {
       if (auto key = read_string(*n, prefix + ".parameter", e.file, diagnostics_)) {
@@ -585,28 +603,35 @@ class Builder {
             error_at(*n, e.file, prefix + ".parameter", rule);
           }
         }
-      } else ok = false;
+      } else
+        ok = false;
     }
     if (const toml::node* n = field("start")) {
       if (auto s = read_string(*n, prefix + ".start", e.file, diagnostics_)) {
-        if (auto month = parse_year_month(*s)) m.start = *month;
+        if (auto month = parse_year_month(*s))
+          m.start = *month;
         else {
           error_at(*n, e.file, prefix + ".start", "must be a month written \"YYYY-MM\"");
           ok = false;
         }
-      } else ok = false;
+      } else
+        ok = false;
     }
     if (const toml::node* n = t.get("ramp_months")) {
       if (auto r = read_integer(*n, prefix + ".ramp_months", e.file, diagnostics_)) {
         if (*r < 0 || *r > 1200) {
           error_at(*n, e.file, prefix + ".ramp_months", "must be between 0 and 1200 months");
           ok = false;
-        } else m.ramp_months = static_cast<int>(*r);
-      } else ok = false;
+        } else
+          m.ramp_months = static_cast<int>(*r);
+      } else
+        ok = false;
     }
     if (const toml::node* n = field("effect")) {
-      if (auto d = distribution(*n, e.file, prefix + ".effect", 0.0, kInf, false)) m.effect = std::move(*d);
-      else ok = false;
+      if (auto d = distribution(*n, e.file, prefix + ".effect", 0.0, kInf, false))
+        m.effect = std::move(*d);
+      else
+        ok = false;
     }
     if (!ok) return std::nullopt;
     return m;
@@ -649,10 +674,13 @@ class Builder {
         }
         ends[j] = find_param(*key);
         if (!ends[j]) {
-          error_at(*n, e.file, path, is_leaf(*key) ? "is fixed; only uncertain parameters can be correlated" : "unknown parameter");
+          error_at(*n, e.file, path,
+                   is_leaf(*key) ? "is fixed; only uncertain parameters can be correlated" : "unknown parameter");
           ok = false;
         } else if (*ends[j] == ParamId::inflow_first_annual) {
-          error_at(*n, e.file, path, "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in a correlation");
+          error_at(*n, e.file, path,
+                   "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in "
+                   "a correlation");
           ends[j].reset();
           ok = false;
         } else if (s.param(*ends[j]).is_fixed()) {
@@ -670,9 +698,11 @@ class Builder {
             ok = false;
           }
           rank = *r;
-        } else ok = false;
+        } else
+          ok = false;
       } else {
-        diagnostics_.error(location_of(*e.node, e.file), prefix + ".rank", "", "required key of a correlation is missing");
+        diagnostics_.error(location_of(*e.node, e.file), prefix + ".rank", "",
+                           "required key of a correlation is missing");
         ok = false;
       }
       if (!ok || !ends[0] || !ends[1] || fixed) continue;
@@ -680,7 +710,8 @@ class Builder {
         error(e, prefix, "a parameter cannot be correlated with itself");
         continue;
       }
-      const std::pair<int, int> key(std::min(index(*ends[0]), index(*ends[1])), std::max(index(*ends[0]), index(*ends[1])));
+      const std::pair<int, int> key(std::min(index(*ends[0]), index(*ends[1])),
+                                    std::max(index(*ends[0]), index(*ends[1])));
       if (const auto it = seen.find(key); it != seen.end()) {
         error(e, prefix, "this pair is already correlated by correlation[" + std::to_string(it->second) + "]");
         continue;
@@ -707,9 +738,10 @@ class Builder {
                 number_text(c.rank) + ")";
       }
       const Entry& last = loader_.correlations[accepted.back()];
-      diagnostics_.error(location_of(*last.node, last.file), "correlation", "",
-                         "the rank correlations " + list +
-                             " imply a correlation matrix that is not positive definite; weaken or remove some of them");
+      diagnostics_.error(
+          location_of(*last.node, last.file), "correlation", "",
+          "the rank correlations " + list +
+              " imply a correlation matrix that is not positive definite; weaken or remove some of them");
     }
   }
 
@@ -733,7 +765,8 @@ std::string resolved_text(const Loader& loader) {
   }
   std::ostringstream out;
   for (const auto& [section, lines] : sections) out << '[' << section << "]\n" << lines << '\n';
-  static const std::vector<std::string> kOrder = {"name", "parameter", "start", "ramp_months", "effect", "a", "b", "rank"};
+  static const std::vector<std::string> kOrder = {"name",   "parameter", "start", "ramp_months",
+                                                  "effect", "a",         "b",     "rank"};
   for (const char* list : {"measure", "correlation"}) {
     for (const Entry& e : list[0] == 'm' ? loader.measures : loader.correlations) {
       out << "[[" << list << "]]\n";

@@ -57,7 +57,8 @@ void write_indices(hid_t parent, const std::string& name, const SobolIndices& s,
   total_ci.insert(total_ci.end(), s.total_high.begin(), s.total_high.end());
   h5::write_dataset(g.id(), "first_order_ci", {2, k}, first_ci.data());
   h5::write_dataset(g.id(), "total_order_ci", {2, k}, total_ci.data());
-  h5::write_attribute(g.id(), "method", std::string("Saltelli scheme: first order Saltelli et al. (2010), total order Jansen (1999)"));
+  h5::write_attribute(g.id(), "method",
+                      std::string("Saltelli scheme: first order Saltelli et al. (2010), total order Jansen (1999)"));
   h5::write_attribute(g.id(), "N", static_cast<std::int64_t>(samples));
   h5::write_attribute(g.id(), "runs", static_cast<std::int64_t>(samples) * static_cast<std::int64_t>(k + 2));
   h5::write_attribute(g.id(), "bootstrap", static_cast<std::int64_t>(options.bootstrap));
@@ -92,8 +93,9 @@ void write_study_results(const std::string& path, const Study& study, const Stud
         write_indices(group.id(), study.outputs[o].name, result.sobol[o], study.sampling, study.samples, options);
         h5::Handle g = h5::open_group(group.id(), study.outputs[o].name);
         h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
-        h5::write_attribute(g.id(), "period", study.outputs[o].annual ? std::to_string(study.outputs[o].year)
-                                                                      : format_year_month(study.outputs[o].month));
+        h5::write_attribute(g.id(), "period",
+                            study.outputs[o].annual ? std::to_string(study.outputs[o].year)
+                                                    : format_year_month(study.outputs[o].month));
       }
     }
     if (!result.tornado.empty()) {
@@ -145,11 +147,13 @@ std::string describe_sensitivity(const std::string& path) {
   if (!file || !is_sensitivity_file(path)) throw InputError(path + ": not an mppmc sensitivity file");
   const hid_t root = file->id();
   if (h5::read_int_attribute(root, "schema_version") != 1)
-    throw InputError(path + ": mppmc sensitivity schema version " + std::to_string(h5::read_int_attribute(root, "schema_version")) +
-                     "; this mppmc reads version 1");
+    throw InputError(path + ": mppmc sensitivity schema version " +
+                     std::to_string(h5::read_int_attribute(root, "schema_version")) + "; this mppmc reads version 1");
   std::ostringstream out;
-  out << "file:            " << path << " (mppmc-sensitivity, version 1, " << h5::read_string_attribute(root, "kind") << ")\n";
-  if (h5::has_attribute(root, "scenario_name")) out << "scenario:        " << h5::read_string_attribute(root, "scenario_name") << "\n";
+  out << "file:            " << path << " (mppmc-sensitivity, version 1, " << h5::read_string_attribute(root, "kind")
+      << ")\n";
+  if (h5::has_attribute(root, "scenario_name"))
+    out << "scenario:        " << h5::read_string_attribute(root, "scenario_name") << "\n";
   out << "samples:         N = " << h5::read_int_attribute(root, "samples") << ", sampling "
       << h5::read_string_attribute(root, "sampling") << ", seed " << h5::read_int_attribute(root, "seed") << "\n";
   if (h5::exists(root, "tornado"))
@@ -158,8 +162,8 @@ std::string describe_sensitivity(const std::string& path) {
       const auto inputs = h5::read_strings(g.id(), "inputs");
       const auto low = h5::read_doubles(g.id(), "low_output"), high = h5::read_doubles(g.id(), "high_output"),
                  swing = h5::read_doubles(g.id(), "swing");
-      out << "\ntornado of " << name << " (inputs at p" << 100 * h5::read_double_attribute(g.id(), "low_quantile") << " / p"
-          << 100 * h5::read_double_attribute(g.id(), "high_quantile") << ", others at their medians; base "
+      out << "\ntornado of " << name << " (inputs at p" << 100 * h5::read_double_attribute(g.id(), "low_quantile")
+          << " / p" << 100 * h5::read_double_attribute(g.id(), "high_quantile") << ", others at their medians; base "
           << fixed(h5::read_double_attribute(g.id(), "base_output"), 0) << "):\n";
       char line[256];
       std::snprintf(line, sizeof line, "  %-48s %16s %16s %16s\n", "input", "output at low", "output at high", "swing");
@@ -184,8 +188,8 @@ std::string describe_sensitivity(const std::string& path) {
       for (std::size_t i = 0; i < k; ++i) order[i] = i;
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return st[a] > st[b]; });
       out << "\nSobol indices of " << name << " (N = " << h5::read_int_attribute(g.id(), "N") << ", "
-          << h5::read_int_attribute(g.id(), "runs") << " runs, " << 100 * h5::read_double_attribute(g.id(), "confidence_level")
-          << "% bootstrap intervals):\n";
+          << h5::read_int_attribute(g.id(), "runs") << " runs, "
+          << 100 * h5::read_double_attribute(g.id(), "confidence_level") << "% bootstrap intervals):\n";
       char line[256];
       std::snprintf(line, sizeof line, "  %-48s %24s %24s%s\n", "input", "first order S", "total order ST",
                     analytic ? "   analytic S / ST" : "");
@@ -194,7 +198,8 @@ std::string describe_sensitivity(const std::string& path) {
         const std::string first = fixed(s[i], 3) + " [" + fixed(s_ci[i], 3) + ", " + fixed(s_ci[k + i], 3) + "]";
         const std::string total = fixed(st[i], 3) + " [" + fixed(st_ci[i], 3) + ", " + fixed(st_ci[k + i], 3) + "]";
         const std::string truth = analytic ? "   " + fixed(s_true[i], 3) + " / " + fixed(st_true[i], 3) : "";
-        std::snprintf(line, sizeof line, "  %-48s %24s %24s%s\n", inputs[i].c_str(), first.c_str(), total.c_str(), truth.c_str());
+        std::snprintf(line, sizeof line, "  %-48s %24s %24s%s\n", inputs[i].c_str(), first.c_str(), total.c_str(),
+                      truth.c_str());
         out << line;
       }
     }

@@ -14,8 +14,8 @@ namespace mppmc::io {
 namespace {
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kStudyKeys = {"scenario", "methods", "samples", "sampling", "bootstrap",
-                                             "confidence", "seed", "inputs", "tornado"};
+const std::vector<std::string> kStudyKeys = {"scenario",   "methods", "samples", "sampling", "bootstrap",
+                                             "confidence", "seed",    "inputs",  "tornado"};
 }  // namespace
 
 Study read_study(const std::string& path, std::vector<Problem>& warnings) {
@@ -46,7 +46,8 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
   }
   for (auto&& [key, node] : *table) {
     const std::string k(key.str());
-    if (std::find(kStudyKeys.begin(), kStudyKeys.end(), k) == kStudyKeys.end()) unknown(node, "study." + k, k, kStudyKeys);
+    if (std::find(kStudyKeys.begin(), kStudyKeys.end(), k) == kStudyKeys.end())
+      unknown(node, "study." + k, k, kStudyKeys);
   }
 
   // The scenario, relative to the study file; its own problems are reported with it.
@@ -76,16 +77,22 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
   if (const toml::node* n = table->get("methods")) {
     const auto* array = n->as_array();
     study.tornado = study.sobol = false;
-    if (!array || array->empty()) d.error(location_of(*n, path), "study.methods", value_text(*n), "must be a non-empty list of \"tornado\", \"sobol\"");
+    if (!array || array->empty())
+      d.error(location_of(*n, path), "study.methods", value_text(*n),
+              "must be a non-empty list of \"tornado\", \"sobol\"");
     else
       for (std::size_t i = 0; i < array->size(); ++i) {
         const std::string key = "study.methods[" + std::to_string(i) + "]";
         if (auto m = read_string(*array->get(i), key, path, d)) {
           if ((*m == "tornado" && study.tornado) || (*m == "sobol" && study.sobol))
             d.error(location_of(*array->get(i), path), key, value_text(*array->get(i)), "listed twice");
-          else if (*m == "tornado") study.tornado = true;
-          else if (*m == "sobol") study.sobol = true;
-          else d.error(location_of(*array->get(i), path), key, value_text(*array->get(i)), "must be \"tornado\" or \"sobol\"");
+          else if (*m == "tornado")
+            study.tornado = true;
+          else if (*m == "sobol")
+            study.sobol = true;
+          else
+            d.error(location_of(*array->get(i), path), key, value_text(*array->get(i)),
+                    "must be \"tornado\" or \"sobol\"");
         }
       }
   }
@@ -109,8 +116,10 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
         d.error(location_of(*n, path), "study.sampling", value_text(*n), "must be \"mc\", \"lhs\" or \"sobol\"");
   if (const toml::node* n = table->get("confidence"))
     if (auto v = read_number(*n, "study.confidence", path, d)) {
-      if (!(*v > 0 && *v < 1)) d.error(location_of(*n, path), "study.confidence", value_text(*n), "must be in (0, 1), e.g. 0.95");
-      else study.confidence = *v;
+      if (!(*v > 0 && *v < 1))
+        d.error(location_of(*n, path), "study.confidence", value_text(*n), "must be in (0, 1), e.g. 0.95");
+      else
+        study.confidence = *v;
     }
   if (const toml::node* n = table->get("tornado")) {
     if (const auto* t = n->as_table()) {
@@ -126,16 +135,19 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
             if (!(*v >= 1e-9 && *v <= 1 - 1e-9))
               d.error(location_of(*e, path), std::string("study.tornado.") + end, value_text(*e),
                       "must be a quantile in [1e-9, 1 - 1e-9]");
-            else (end[0] == 'l' ? study.low : study.high) = *v;
+            else
+              (end[0] == 'l' ? study.low : study.high) = *v;
           }
-      if (!(study.low < study.high)) d.error(location_of(*n, path), "study.tornado", value_text(*n), "low must be below high");
+      if (!(study.low < study.high))
+        d.error(location_of(*n, path), "study.tornado", value_text(*n), "low must be below high");
     } else {
       d.error(location_of(*n, path), "study.tornado", value_text(*n), "must be a table { low = 0.05, high = 0.95 }");
     }
   }
   if (const toml::node* n = table->get("inputs")) {
     const auto* array = n->as_array();
-    if (!array) d.error(location_of(*n, path), "study.inputs", value_text(*n), "must be a list of input names");
+    if (!array)
+      d.error(location_of(*n, path), "study.inputs", value_text(*n), "must be a list of input names");
     else if (array->empty())  // an empty list is not "every input" (that is: no inputs key)
       d.error(location_of(*n, path), "study.inputs", value_text(*n),
               "must name at least one input; leave the key out to vary every uncertain input");
@@ -164,24 +176,29 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
   // Outputs: a series in a year (its annual value) or in a month.
   const toml::node* outputs = doc->get("output");
   const auto* output_array = outputs ? outputs->as_array() : nullptr;
-  if (!outputs) d.error({path, 1, 1}, "output", "", "at least one [[output]] is required (series and year or month)");
+  if (!outputs)
+    d.error({path, 1, 1}, "output", "", "at least one [[output]] is required (series and year or month)");
   else if (!output_array || !output_array->is_array_of_tables())
-    d.error(location_of(*outputs, path), "output", value_text(*outputs), "must be a list of tables, written [[output]]");
+    d.error(location_of(*outputs, path), "output", value_text(*outputs),
+            "must be a list of tables, written [[output]]");
   else
     for (std::size_t i = 0; i < output_array->size(); ++i) {
       const toml::table& t = *output_array->get(i)->as_table();
       const std::string prefix = "output[" + std::to_string(i) + "]";
       for (auto&& [key, node] : t) {
         const std::string k(key.str());
-        if (k != "series" && k != "year" && k != "month") unknown(node, prefix + "." + k, k, {"series", "year", "month"});
+        if (k != "series" && k != "year" && k != "month")
+          unknown(node, prefix + "." + k, k, {"series", "year", "month"});
       }
       StudyOutput out;
       bool ok = true;
       if (const toml::node* n = t.get("series")) {
         auto name = read_string(*n, prefix + ".series", path, d);
-        const auto it = name ? std::find_if(series().begin(), series().end(), [&](const SeriesInfo& s) { return s.name == *name; })
-                             : series().end();
-        if (!name) ok = false;
+        const auto it =
+            name ? std::find_if(series().begin(), series().end(), [&](const SeriesInfo& s) { return s.name == *name; })
+                 : series().end();
+        if (!name)
+          ok = false;
         else if (it == series().end()) {
           std::vector<std::string> names;
           for (const SeriesInfo& s : series()) names.emplace_back(s.name);
@@ -189,7 +206,8 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
           d.error(location_of(*n, path), prefix + ".series", value_text(*n),
                   "unknown series" + (near.empty() ? std::string() : "; did you mean '" + near + "'?"));
           ok = false;
-        } else out.series = it->id;
+        } else
+          out.series = it->id;
       } else {
         d.error(location_of(*output_array->get(i), path), prefix + ".series", "", "required key is missing");
         ok = false;
@@ -197,7 +215,8 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
       const toml::node* year = t.get("year");
       const toml::node* month = t.get("month");
       if ((year != nullptr) == (month != nullptr)) {
-        d.error(location_of(*output_array->get(i), path), prefix, "", "give exactly one of year = YYYY or month = \"YYYY-MM\"");
+        d.error(location_of(*output_array->get(i), path), prefix, "",
+                "give exactly one of year = YYYY or month = \"YYYY-MM\"");
         ok = false;
       } else if (year) {
         if (auto y = read_integer(*year, prefix + ".year", path, d)) {
@@ -208,17 +227,21 @@ Study read_study(const std::string& path, std::vector<Problem>& warnings) {
                         std::to_string(study.scenario.last_year()) + ")");
             ok = false;
           }
-        } else ok = false;
+        } else
+          ok = false;
       } else {
         out.annual = false;
         auto text = read_string(*month, prefix + ".month", path, d);
         const auto m = text ? parse_year_month(*text) : std::nullopt;
         if (!m) {
-          if (text) d.error(location_of(*month, path), prefix + ".month", value_text(*month), "must be a month written \"YYYY-MM\"");
+          if (text)
+            d.error(location_of(*month, path), prefix + ".month", value_text(*month),
+                    "must be a month written \"YYYY-MM\"");
           ok = false;
         } else {
           out.month = *m;
-          if (have_scenario && (out.month < study.scenario.start || out.month >= study.scenario.start + study.scenario.horizon_months)) {
+          if (have_scenario &&
+              (out.month < study.scenario.start || out.month >= study.scenario.start + study.scenario.horizon_months)) {
             d.error(location_of(*month, path), prefix + ".month", value_text(*month), "outside the scenario's horizon");
             ok = false;
           }

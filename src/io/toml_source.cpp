@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -32,11 +32,21 @@ std::string toml_string(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escape[8];
@@ -139,8 +149,7 @@ std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics&
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diagnostics.error({path, 0, 0}, "", "",
-                      std::filesystem::exists(path) ? "cannot read the file" : "no such file");
+    diagnostics.error({path, 0, 0}, "", "", std::filesystem::exists(path) ? "cannot read the file" : "no such file");
     return std::nullopt;
   }
   // Input files are a few kB; a larger one is not what the user meant to give.
@@ -165,8 +174,10 @@ std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics&
 std::optional<double> read_number(const toml::node& node, const std::string& key_path, const std::string& file,
                                   Diagnostics& diagnostics) {
   double value = 0.0;
-  if (const auto* i = node.as_integer()) value = static_cast<double>(i->get());
-  else if (const auto* f = node.as_floating_point()) value = f->get();
+  if (const auto* i = node.as_integer())
+    value = static_cast<double>(i->get());
+  else if (const auto* f = node.as_floating_point())
+    value = f->get();
   else {
     diagnostics.error(location_of(node, file), key_path, value_text(node), "must be a number");
     return std::nullopt;
@@ -178,15 +189,15 @@ std::optional<double> read_number(const toml::node& node, const std::string& key
   return value;
 }
 
-std::optional<std::int64_t> read_integer(const toml::node& node, const std::string& key_path,
-                                         const std::string& file, Diagnostics& diagnostics) {
+std::optional<std::int64_t> read_integer(const toml::node& node, const std::string& key_path, const std::string& file,
+                                         Diagnostics& diagnostics) {
   if (const auto* i = node.as_integer()) return i->get();
   diagnostics.error(location_of(node, file), key_path, value_text(node), "must be an integer");
   return std::nullopt;
 }
 
-std::optional<std::string> read_string(const toml::node& node, const std::string& key_path,
-                                       const std::string& file, Diagnostics& diagnostics) {
+std::optional<std::string> read_string(const toml::node& node, const std::string& key_path, const std::string& file,
+                                       Diagnostics& diagnostics) {
   if (const auto* s = node.as_string()) return s->get();
   diagnostics.error(location_of(node, file), key_path, value_text(node), "must be a string");
   return std::nullopt;

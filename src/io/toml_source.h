@@ -28,11 +28,11 @@ std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics&
 std::optional<double> read_number(const toml::node& node, const std::string& key_path, const std::string& file,
                                   Diagnostics& diagnostics);
 //! A TOML integer or nullopt with an error recorded.
-std::optional<std::int64_t> read_integer(const toml::node& node, const std::string& key_path,
-                                         const std::string& file, Diagnostics& diagnostics);
+std::optional<std::int64_t> read_integer(const toml::node& node, const std::string& key_path, const std::string& file,
+                                         Diagnostics& diagnostics);
 //! A TOML string or nullopt with an error recorded.
-std::optional<std::string> read_string(const toml::node& node, const std::string& key_path,
-                                       const std::string& file, Diagnostics& diagnostics);
+std::optional<std::string> read_string(const toml::node& node, const std::string& key_path, const std::string& file,
+                                       Diagnostics& diagnostics);
 
 //! "[0, 1]", "(0, 1]", ">= 0", ">= 1" for messages.
 std::string range_text(double min, double max, bool min_exclusive);

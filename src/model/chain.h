@@ -13,7 +13,7 @@ namespace mppmc {
 //! month after measures and the rate cap (the entry for inflow_first_annual is unused: the
 //! month's first inflow comes in `first`).
 struct MonthInputs {
-  const double* first = nullptr;                //!< first applications this month, persons
+  const double* first = nullptr;  //!< first applications this month, persons
   std::array<const double*, kParamCount> param{};
 };
 

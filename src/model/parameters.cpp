@@ -13,24 +13,23 @@ constexpr std::array<ParamInfo, kParamCount> kParameters = {{
      "first asylum applications in a calendar year"},
     {P::inflow_repeat_ratio, "inflow.repeat_ratio", false, 0, kInf, false, false, "1",
      "repeat applications per first application"},
-    {P::ind_asylum_capacity_per_month, "ind.asylum.capacity_per_month", true, 0, kInf, false, false,
-     "persons/month", "asylum decisions IND can make per month"},
+    {P::ind_asylum_capacity_per_month, "ind.asylum.capacity_per_month", true, 0, kInf, false, false, "persons/month",
+     "asylum decisions IND can make per month"},
     {P::ind_asylum_capacity_factor, "ind.asylum.capacity_factor", false, 0, kInf, false, false, "1",
      "multiplier on the IND asylum capacity"},
     {P::ind_asylum_grant_rate, "ind.asylum.grant_rate", false, 0, 1, false, true, "1",
      "share of asylum decisions that grant a permit"},
-    {P::ind_nareis_capacity_per_month, "ind.nareis.capacity_per_month", true, 0, kInf, false, false,
-     "persons/month", "nareis decisions per month"},
+    {P::ind_nareis_capacity_per_month, "ind.nareis.capacity_per_month", true, 0, kInf, false, false, "persons/month",
+     "nareis decisions per month"},
     {P::ind_nareis_grant_rate, "ind.nareis.grant_rate", false, 0, 1, false, true, "1",
      "share of nareis decisions that are positive"},
-    {P::nareis_persons_per_grant, "nareis.persons_per_grant", false, 0, kInf, false, false,
-     "persons/grant", "family members who will apply per granted asylum permit"},
+    {P::nareis_persons_per_grant, "nareis.persons_per_grant", false, 0, kInf, false, false, "persons/grant",
+     "family members who will apply per granted asylum permit"},
     {P::nareis_apply_delay_months, "nareis.apply_delay_months", false, 1, kInf, false, false, "months",
      "mean delay from grant to nareis application"},
-    {P::nareis_arrival_delay_months, "nareis.arrival_delay_months", false, 1, kInf, false, false,
-     "months", "mean delay from positive nareis decision to arrival"},
-    {P::coa_uptake, "coa.uptake", false, 0, 1, false, true, "1",
-     "share of asylum applicants who enter COA reception"},
+    {P::nareis_arrival_delay_months, "nareis.arrival_delay_months", false, 1, kInf, false, false, "months",
+     "mean delay from positive nareis decision to arrival"},
+    {P::coa_uptake, "coa.uptake", false, 0, 1, false, true, "1", "share of asylum applicants who enter COA reception"},
     {P::coa_nareis_uptake, "coa.nareis_uptake", false, 0, 1, false, true, "1",
      "share of arriving nareizigers who enter COA"},
     {P::coa_leave_in_procedure_rate, "coa.leave_in_procedure_rate", false, 0, 1, false, true, "1/month",
@@ -45,14 +44,14 @@ constexpr std::array<ParamInfo, kParamCount> kParameters = {{
      "regular reception places"},
     {P::coa_target_occupancy_rate, "coa.target_occupancy_rate", false, 0, 1, true, true, "1",
      "share of places that can be occupied in practice"},
-    {P::cost_coa_per_place_year, "cost.coa_per_place_year", false, 0, kInf, false, false,
-     "EUR/place/year", "cost of one occupant in regular reception for a year"},
-    {P::cost_coa_emergency_per_place_year, "cost.coa_emergency_per_place_year", false, 0, kInf, false,
-     false, "EUR/place/year", "cost of one occupant in emergency reception for a year"},
-    {P::cost_ind_per_asylum_decision, "cost.ind_per_asylum_decision", false, 0, kInf, false, false,
-     "EUR/decision", "IND cost per asylum decision"},
-    {P::cost_ind_per_nareis_decision, "cost.ind_per_nareis_decision", false, 0, kInf, false, false,
-     "EUR/decision", "IND cost per nareis decision"},
+    {P::cost_coa_per_place_year, "cost.coa_per_place_year", false, 0, kInf, false, false, "EUR/place/year",
+     "cost of one occupant in regular reception for a year"},
+    {P::cost_coa_emergency_per_place_year, "cost.coa_emergency_per_place_year", false, 0, kInf, false, false,
+     "EUR/place/year", "cost of one occupant in emergency reception for a year"},
+    {P::cost_ind_per_asylum_decision, "cost.ind_per_asylum_decision", false, 0, kInf, false, false, "EUR/decision",
+     "IND cost per asylum decision"},
+    {P::cost_ind_per_nareis_decision, "cost.ind_per_nareis_decision", false, 0, kInf, false, false, "EUR/decision",
+     "IND cost per nareis decision"},
 }};
 
 constexpr std::array<std::string_view, kInitialStockCount> kInitialStocks = {
@@ -60,9 +59,13 @@ constexpr std::array<std::string_view, kInitialStockCount> kInitialStocks = {
     "coa_in_procedure",   "coa_status_holders", "coa_rejected"};
 }  // namespace
 
-const std::array<ParamInfo, kParamCount>& parameters() { return kParameters; }
+const std::array<ParamInfo, kParamCount>& parameters() {
+  return kParameters;
+}
 
-const ParamInfo& param_info(ParamId id) { return kParameters[index(id)]; }
+const ParamInfo& param_info(ParamId id) {
+  return kParameters[index(id)];
+}
 
 std::optional<ParamId> find_param(std::string_view key) {
   for (const ParamInfo& info : kParameters)
@@ -70,6 +73,8 @@ std::optional<ParamId> find_param(std::string_view key) {
   return std::nullopt;
 }
 
-const std::array<std::string_view, kInitialStockCount>& initial_stock_names() { return kInitialStocks; }
+const std::array<std::string_view, kInitialStockCount>& initial_stock_names() {
+  return kInitialStocks;
+}
 
 }  // namespace mppmc

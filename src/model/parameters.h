@@ -37,12 +37,12 @@ inline constexpr int kParamCount = 22;
 
 struct ParamInfo {
   ParamId id;
-  std::string_view key;      //!< dotted scenario key, e.g. "ind.asylum.grant_rate"
-  bool per_year;             //!< may be a per-year table { 2025 = ..., 2026 = ... }
-  double min;                //!< allowed range of every value
+  std::string_view key;  //!< dotted scenario key, e.g. "ind.asylum.grant_rate"
+  bool per_year;         //!< may be a per-year table { 2025 = ..., 2026 = ... }
+  double min;            //!< allowed range of every value
   double max;
-  bool min_exclusive;        //!< (min, max] instead of [min, max]
-  bool capped_at_one;        //!< a rate: a measure factor that pushes it above 1 is capped at 1
+  bool min_exclusive;  //!< (min, max] instead of [min, max]
+  bool capped_at_one;  //!< a rate: a measure factor that pushes it above 1 is capped at 1
   std::string_view unit;
   std::string_view meaning;
 };
@@ -51,7 +51,9 @@ struct ParamInfo {
 const std::array<ParamInfo, kParamCount>& parameters();
 const ParamInfo& param_info(ParamId id);
 std::optional<ParamId> find_param(std::string_view key);
-inline int index(ParamId id) { return static_cast<int>(id); }
+inline int index(ParamId id) {
+  return static_cast<int>(id);
+}
 
 //! Initial stocks (`initial.*`), fixed numbers >= 0, persons.
 enum class InitialStock : int {

@@ -16,8 +16,8 @@ namespace mppmc {
 //! year; a per-year table { 2025 = a, 2027 = b } gives year y the entry of the latest
 //! listed year <= y, and years before the first entry the first entry.
 struct YearTable {
-  std::vector<int> years;             //!< ascending; empty for a value that holds for every year
-  std::vector<Distribution> values;   //!< values.size() == max(1, years.size())
+  std::vector<int> years;            //!< ascending; empty for a value that holds for every year
+  std::vector<Distribution> values;  //!< values.size() == max(1, years.size())
 
   const Distribution& at(int year) const;
   //! True when no entry is uncertain (the parameter needs no draw).

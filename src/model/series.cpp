@@ -36,6 +36,8 @@ constexpr std::array<SeriesInfo, kSeriesCount> kSeries = {{
 }};
 }  // namespace
 
-const std::array<SeriesInfo, kSeriesCount>& series() { return kSeries; }
+const std::array<SeriesInfo, kSeriesCount>& series() {
+  return kSeries;
+}
 
 }  // namespace mppmc

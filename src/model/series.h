@@ -7,13 +7,30 @@
 namespace mppmc {
 
 enum class SeriesId : int {
-  inflow_first, inflow_repeat, nareis_arrivals, total_inflow,
-  ind_asylum_decisions, ind_asylum_grants, ind_nareis_applications, ind_nareis_decisions,
-  housed, departures, left_in_procedure,
-  cost_coa, cost_ind, cost_total,
-  ind_asylum_backlog, ind_nareis_backlog, nareis_potential, nareis_pipeline,
-  coa_in_procedure, coa_status_holders, coa_rejected, coa_occupancy,
-  coa_emergency, coa_places_needed,
+  inflow_first,
+  inflow_repeat,
+  nareis_arrivals,
+  total_inflow,
+  ind_asylum_decisions,
+  ind_asylum_grants,
+  ind_nareis_applications,
+  ind_nareis_decisions,
+  housed,
+  departures,
+  left_in_procedure,
+  cost_coa,
+  cost_ind,
+  cost_total,
+  ind_asylum_backlog,
+  ind_nareis_backlog,
+  nareis_potential,
+  nareis_pipeline,
+  coa_in_procedure,
+  coa_status_holders,
+  coa_rejected,
+  coa_occupancy,
+  coa_emergency,
+  coa_places_needed,
 };
 inline constexpr int kSeriesCount = 24;
 
@@ -28,6 +45,8 @@ struct SeriesInfo {
 };
 
 const std::array<SeriesInfo, kSeriesCount>& series();
-inline int index(SeriesId id) { return static_cast<int>(id); }
+inline int index(SeriesId id) {
+  return static_cast<int>(id);
+}
 
 }  // namespace mppmc

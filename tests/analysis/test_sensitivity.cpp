@@ -63,7 +63,8 @@ TEST_CASE("sobol estimators: a purely additive model has S = ST = its variance s
   const std::int64_t n = 4096;
   std::vector<double> y(static_cast<std::size_t>(n) * 4);
   auto u = [](int m, std::int64_t j, int d) {
-    return uniform_at({7, static_cast<std::uint32_t>(j), Stream::benchmark, static_cast<std::uint32_t>(d), static_cast<std::uint32_t>(m)});
+    return uniform_at({7, static_cast<std::uint32_t>(j), Stream::benchmark, static_cast<std::uint32_t>(d),
+                       static_cast<std::uint32_t>(m)});
   };
   for (int matrix = 0; matrix < 4; ++matrix)
     for (std::int64_t j = 0; j < n; ++j) {
@@ -93,7 +94,9 @@ TEST_CASE("saltelli design: A_B^(i) rows are A rows with group i taken from B", 
     settings.design = &design;
     const SimulationResult r = simulate(scenario, settings);
     const std::size_t k = r.input_names().size();
-    auto row = [&](int matrix, std::int64_t j) { return &r.input_samples()[static_cast<std::size_t>(matrix * n + j) * k]; };
+    auto row = [&](int matrix, std::int64_t j) {
+      return &r.input_samples()[static_cast<std::size_t>(matrix * n + j) * k];
+    };
     const std::size_t repeat = testing::input_column(r, "inflow.repeat_ratio");
     const std::size_t level = testing::input_column(r, "inflow.first.annual[2026]");
     const int repeat_group = group_named(plan, "inflow.repeat_ratio");
@@ -131,7 +134,8 @@ TEST_CASE("tornado design: row 0 is the deterministic run; other rows move one g
   deterministic.paths = 1;
   deterministic.deterministic = true;
   const SimulationResult d = simulate(scenario, deterministic);
-  for (int m = 0; m < r.months(); ++m) CHECK(r.monthly(SeriesId::cost_total, m)[0] == d.monthly(SeriesId::cost_total, m)[0]);
+  for (int m = 0; m < r.months(); ++m)
+    CHECK(r.monthly(SeriesId::cost_total, m)[0] == d.monthly(SeriesId::cost_total, m)[0]);
   const std::size_t repeat = testing::input_column(r, "inflow.repeat_ratio");
   const std::size_t k = r.input_names().size();
   CHECK(r.input_samples()[1 * k + repeat] == Approx(0.04 + 0.04 * 0.05));  // uniform(0.04, 0.08) at p5

@@ -6,9 +6,9 @@
 
 #include "core/distribution.h"
 
+using Catch::Matchers::WithinRel;
 using mppmc::Distribution;
 using mppmc::fit_metalog;
-using Catch::Matchers::WithinRel;
 
 TEST_CASE("distributions: quantiles match scipy known answers", "[kat][unit]") {
   CHECK_THAT(Distribution::normal(0, 1).quantile(0.975), WithinRel(1.959963984540054, 1e-14));
@@ -35,9 +35,12 @@ TEST_CASE("distributions: the median is Q(0.5) and symmetric families centre on 
 }
 
 TEST_CASE("distributions: quantile functions are non-decreasing and stay in their support", "[unit]") {
-  const Distribution all[] = {Distribution::uniform(1, 2),           Distribution::normal(0, 1, -1, 2),
-                              Distribution::lognormal(10, 0.5),      Distribution::triangular(0, 0, 1),
-                              Distribution::pert(0, 0.2, 1),         Distribution::beta(0.5, 3, 5, 6),
+  const Distribution all[] = {Distribution::uniform(1, 2),
+                              Distribution::normal(0, 1, -1, 2),
+                              Distribution::lognormal(10, 0.5),
+                              Distribution::triangular(0, 0, 1),
+                              Distribution::pert(0, 0.2, 1),
+                              Distribution::beta(0.5, 3, 5, 6),
                               Distribution::quantiles(fit_metalog({0.1, 0.5, 0.9}, {10, 20, 40}, 0, 100))};
   for (const Distribution& d : all) {
     double previous = -INFINITY;

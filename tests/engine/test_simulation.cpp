@@ -93,10 +93,12 @@ TEST_CASE("simulation: the spec's conservation laws hold on every path and month
       const double d_backlog = asylum_in - at(S::ind_asylum_decisions, m, i);
       const double d_occupancy = draws[uptake] * asylum_in + nareis_uptake * at(S::nareis_arrivals, m, i) -
                                  at(S::left_in_procedure, m, i) - at(S::housed, m, i) - at(S::departures, m, i);
-      const double ppg = draws[persons_per_grant] * restrict.factor(scenario.month(m), draws[restrict_effect]);
+      const double ppg = draws[persons_per_grant]* restrict.factor(scenario.month(m), draws[restrict_effect]);
       const double d_nareis = ppg * at(S::ind_asylum_grants, m, i) -
-                              at(S::ind_nareis_decisions, m, i) * (1 - draws[nareis_grant]) - at(S::nareis_arrivals, m, i);
-      const double new_nareis = at(S::nareis_potential, m, i) + at(S::ind_nareis_backlog, m, i) + at(S::nareis_pipeline, m, i);
+                              at(S::ind_nareis_decisions, m, i) * (1 - draws[nareis_grant]) -
+                              at(S::nareis_arrivals, m, i);
+      const double new_nareis =
+          at(S::nareis_potential, m, i) + at(S::ind_nareis_backlog, m, i) + at(S::nareis_pipeline, m, i);
       // Rounding: a few ulps of the stocks involved (about 1e5 persons).
       CHECK(std::abs(at(S::ind_asylum_backlog, m, i) - backlog - d_backlog) < 1e-8);
       CHECK(std::abs(at(S::coa_occupancy, m, i) - occupancy - d_occupancy) < 1e-8);
@@ -133,7 +135,8 @@ TEST_CASE("simulation: deterministic runs put every input at its median", "[engi
   settings.deterministic = true;
   const SimulationResult r = simulate(scenario, settings);
   const std::size_t k = r.input_names().size();
-  CHECK(r.input_samples()[testing::input_column(r, "coa.uptake")] == scenario.param(ParamId::coa_uptake).at(2025).median());
+  CHECK(r.input_samples()[testing::input_column(r, "coa.uptake")] ==
+        scenario.param(ParamId::coa_uptake).at(2025).median());
   CHECK(r.input_samples()[testing::input_column(r, "inflow.first.annual[2026]")] ==
         scenario.param(ParamId::inflow_first_annual).at(2026).median());
   CHECK(std::memcmp(&r.input_samples()[0], &r.input_samples()[k], k * sizeof(double)) == 0);
@@ -207,12 +210,13 @@ TEST_CASE("streaming: a run stopped after a wave and resumed from its checkpoint
     std::filesystem::remove(checkpoint);
     auto fresh = [&] {
       std::vector<SimulationResult> results;
-      results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(), InputPlan(scenario).recorded_names());
+      results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(),
+                           InputPlan(scenario).recorded_names());
       return results;
     };
     std::vector<SimulationResult> whole = fresh(), resumed = fresh();
-    const StreamedSummaries reference = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {},
-                                                            {}, exact ? &whole : nullptr);
+    const StreamedSummaries reference = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink,
+                                                            {}, {}, exact ? &whole : nullptr);
     std::atomic<bool> stop{true};  // stop after the first wave
     StreamControl control;
     control.checkpoint = checkpoint;
@@ -249,8 +253,14 @@ TEST_CASE("simulation: the finiteness check agrees with std::isfinite at every p
   const double bad[] = {inf, -inf, std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
                         std::numeric_limits<double>::signaling_NaN()};
   // Finite values at the edges of the exponent range, both signs, zeros and subnormals.
-  const double good[] = {0.0, -0.0, std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
-                         -std::numeric_limits<double>::max(), std::numeric_limits<double>::min(), 1.0, -3.5e300};
+  const double good[] = {0.0,
+                         -0.0,
+                         std::numeric_limits<double>::denorm_min(),
+                         std::numeric_limits<double>::max(),
+                         -std::numeric_limits<double>::max(),
+                         std::numeric_limits<double>::min(),
+                         1.0,
+                         -3.5e300};
   for (int n = 1; n <= 19; ++n) {
     std::vector<double> x(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) x[static_cast<std::size_t>(i)] = good[static_cast<std::size_t>(i) % std::size(good)];

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -15,7 +15,10 @@ std::vector<double> sample(int n, std::uint64_t seed) {
   std::vector<double> x(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     const double u = uniform_at({seed, static_cast<std::uint32_t>(i), Stream::benchmark, 0, 0});
-    x[static_cast<std::size_t>(i)] = u < 0.1 ? 0.0 : (u < 0.3 ? -1.0 : 1.0) * 5e4 * std::exp(2 * normal_at({seed, static_cast<std::uint32_t>(i), Stream::benchmark, 1, 0}));
+    x[static_cast<std::size_t>(i)] =
+        u < 0.1 ? 0.0
+                : (u < 0.3 ? -1.0 : 1.0) * 5e4 *
+                      std::exp(2 * normal_at({seed, static_cast<std::uint32_t>(i), Stream::benchmark, 1, 0}));
   }
   return x;
 }

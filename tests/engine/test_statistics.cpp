@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -37,11 +37,13 @@ TEST_CASE("percentiles: selection equals sorting on random data with ties", "[st
   for (int n : {2, 3, 10, 101, 5000}) {
     std::vector<double> x(n);
     for (int i = 0; i < n; ++i)
-      x[i] = std::floor(100 * uniform_at({5, static_cast<std::uint32_t>(i), Stream::path_input, static_cast<std::uint32_t>(n), 0}));
+      x[i] = std::floor(
+          100 * uniform_at({5, static_cast<std::uint32_t>(i), Stream::path_input, static_cast<std::uint32_t>(n), 0}));
     const std::vector<double> percents = {0, 1, 5, 10, 25, 33.3, 50, 75, 90, 95, 99, 100};
     std::vector<double> scratch;
     const auto q = percentiles_type7(x.data(), n, percents, scratch);
-    for (std::size_t k = 0; k < percents.size(); ++k) CHECK(q[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
+    for (std::size_t k = 0; k < percents.size(); ++k)
+      CHECK(q[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
   }
 }
 
@@ -72,6 +74,7 @@ TEST_CASE("summarize_column: percentiles as sorting, moments bit for bit as mome
     const Moments m = moments(x.data(), n);
     CHECK(s.moments.mean == m.mean);
     CHECK(s.moments.std == m.std);
-    for (std::size_t k = 0; k < percents.size(); ++k) CHECK(s.percentiles[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
+    for (std::size_t k = 0; k < percents.size(); ++k)
+      CHECK(s.percentiles[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
   }
 }

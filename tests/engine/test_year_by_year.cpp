@@ -85,7 +85,8 @@ TEST_CASE("year by year: the statistics of a run that keeps every path, bit for 
   }
 }
 
-TEST_CASE("year by year: a run stopped within a year and resumed equals an uninterrupted one", "[determinism][engine]") {
+TEST_CASE("year by year: a run stopped within a year and resumed equals an uninterrupted one",
+          "[determinism][engine]") {
   const Scenario scenario = small_scenario();
   SimulationSettings settings;
   settings.seed = 5;
@@ -132,14 +133,14 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   const auto size = static_cast<std::size_t>(std::filesystem::file_size(checkpoint));
   const std::vector<std::function<void(std::string&)>> damages = {
       [](std::string& bytes) { std::fill_n(bytes.begin() + 104, 8, '\xff'); },
-      [&](std::string& bytes) { bytes[size / 2] ^= 0x10; },
-      [](std::string& bytes) { bytes.pop_back(); }};
+      [&](std::string& bytes) { bytes[size / 2] ^= 0x10; }, [](std::string& bytes) { bytes.pop_back(); }};
   for (std::size_t k = 0; k < damages.size(); ++k) {
     INFO("damage " << k);
     std::string bytes(size, '\0');
     std::ifstream(checkpoint, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
     damages[k](bytes);
-    std::ofstream(damaged, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(damaged, std::ios::binary | std::ios::trunc)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     StreamControl from_damaged = control;
     from_damaged.checkpoint = damaged;
     try {
@@ -152,6 +153,7 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   std::filesystem::remove(damaged);
 
   control.fingerprint = 43;  // other inputs: refused
-  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, control), InputError);
+  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, control),
+                  InputError);
   std::filesystem::remove(checkpoint);
 }

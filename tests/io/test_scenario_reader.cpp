@@ -90,15 +90,19 @@ TEST_CASE("reader: extends replaces values whole, merges sections, appends measu
 }
 
 TEST_CASE("reader: problems carry file line column key path value and rule", "[unit][io]") {
-  const std::string path = write_file("bad_rate.toml", small_with("grant_rate = { dist = \"beta\", a = 30, b = 20 }",
-                                                                  "grant_rate = { dist = \"uniform\", low = 0.5, high = 1.5 }"));
+  const std::string path =
+      write_file("bad_rate.toml", small_with("grant_rate = { dist = \"beta\", a = 30, b = 20 }",
+                                             "grant_rate = { dist = \"uniform\", low = 0.5, high = 1.5 }"));
   const auto problems = problems_of(path);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].where.file == path);
   CHECK(problems[0].where.line == 30);
   CHECK(problems[0].where.column == 14);
   CHECK(problems[0].key_path == "ind.asylum.grant_rate");
-  CHECK(problems[0].format().find(path + ":30:14: ind.asylum.grant_rate = { dist = \"uniform\", high = 1.5, low = 0.5 }: must stay within [0, 1]") == 0);
+  CHECK(problems[0].format().find(
+            path +
+            ":30:14: ind.asylum.grant_rate = { dist = \"uniform\", high = 1.5, low = 0.5 }: must stay within [0, 1]") ==
+        0);
   CHECK(problems[0].rule.find("[0, 1]") != std::string::npos);
 }
 
@@ -170,7 +174,10 @@ TEST_CASE("reader: distributions are checked field by field", "[unit][io]") {
 }
 
 TEST_CASE("reader: correlations whose matrix is not positive definite are refused, naming them", "[unit][io]") {
-  const std::string text = small_with("rank = -0.3", "rank = 0.9\n\n[[correlation]]\na = \"coa.uptake\"\nb = \"ind.asylum.grant_rate\"\nrank = 0.9\n\n[[correlation]]\na = \"departure.monthly_rate\"\nb = \"ind.asylum.grant_rate\"\nrank = -0.9");
+  const std::string text =
+      small_with("rank = -0.3",
+                 "rank = 0.9\n\n[[correlation]]\na = \"coa.uptake\"\nb = \"ind.asylum.grant_rate\"\nrank = "
+                 "0.9\n\n[[correlation]]\na = \"departure.monthly_rate\"\nb = \"ind.asylum.grant_rate\"\nrank = -0.9");
   const auto problems = problems_of(write_file("not_pd.toml", text));
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].rule.find("not positive definite") != std::string::npos);
@@ -180,7 +187,8 @@ TEST_CASE("reader: correlations whose matrix is not positive definite are refuse
 TEST_CASE("reader: extends to a missing file, cycles and syntax errors are located", "[unit][io]") {
   const auto missing = problems_of(write_file("missing_base.toml", "[scenario]\nextends = \"nowhere.toml\"\n"));
   REQUIRE_FALSE(missing.empty());
-  CHECK(missing[0].format().find("missing_base.toml:2:11: scenario.extends = \"nowhere.toml\": no such file") != std::string::npos);
+  CHECK(missing[0].format().find("missing_base.toml:2:11: scenario.extends = \"nowhere.toml\": no such file") !=
+        std::string::npos);
 
   write_file("cycle_a.toml", "[scenario]\nextends = \"cycle_b.toml\"\n");
   const auto cycle = problems_of(write_file("cycle_b.toml", "[scenario]\nextends = \"cycle_a.toml\"\n"));
@@ -216,5 +224,6 @@ TEST_CASE("reader: a right key in the wrong table is pointed to its place", "[un
   for (const Problem& p : problems_of(path)) all += p.format() + "\n";
   INFO(all);
   CHECK(all.find(":1:11: extends = \"base.toml\": unknown key; it belongs at 'scenario.extends'") != std::string::npos);
-  CHECK(all.find(":2:18: horizon_months = 12: unknown key; it belongs at 'scenario.horizon_months'") != std::string::npos);
+  CHECK(all.find(":2:18: horizon_months = 12: unknown key; it belongs at 'scenario.horizon_months'") !=
+        std::string::npos);
 }
