@@ -16,6 +16,7 @@
 #include "core/random.h"
 #include "engine/inputs.h"
 #include "engine/path_block.h"
+#include "engine/run_control.h"
 #include "engine/simulation.h"
 #include "engine/statistics.h"
 #include "io/scenario_reader.h"

@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
+#include "engine/run_control.h"
 #include "engine/simulation.h"
 #include "io/scenario_reader.h"
 
@@ -24,5 +26,47 @@ inline std::size_t input_column(const SimulationResult& r, const std::string& na
   REQUIRE(it != names.end());
   return static_cast<std::size_t>(it - names.begin());
 }
+
+//! A run through the engine's run control (src/engine/run_control.h), its driver chosen from
+//! `quantiles` and `keep_paths` as in `mppmc run`: exact -> year by year, exact with
+//! keep_paths -> all paths, sketch -> sketch.
+struct DriverRun {
+  DriverRun(std::vector<const Scenario*> scenarios_, SimulationSettings settings_,
+            QuantileMode quantiles_ = QuantileMode::exact, bool keep_paths_ = false,
+            std::vector<double> percents_ = {5, 10, 25, 50, 75, 90, 95}, std::array<double, 3> band_ = {5, 50, 95},
+            InputRowsSink sink_ = {})
+      : scenarios(std::move(scenarios_)),
+        settings(settings_),
+        quantiles(quantiles_),
+        keep_paths(keep_paths_),
+        percents(std::move(percents_)),
+        band(band_),
+        sink(std::move(sink_)) {}
+
+  std::vector<const Scenario*> scenarios;
+  SimulationSettings settings;
+  QuantileMode quantiles = QuantileMode::exact;
+  bool keep_paths = false;
+  std::vector<double> percents = {5, 10, 25, 50, 75, 90, 95};
+  std::array<double, 3> band = {5, 50, 95};
+  InputRowsSink sink;
+  ProgressCallback progress;
+  CheckpointSettings checkpoint;
+
+  RunOutput operator()() const {
+    RunRequest request;
+    request.scenarios = scenarios;
+    request.settings = settings;
+    request.quantiles = quantiles;
+    request.keep_paths = keep_paths;
+    request.percentiles = percents;
+    request.band = band;
+    request.sink = sink;
+    request.progress = progress;
+    request.checkpoint = checkpoint;
+    RunContext run(std::move(request));
+    return execute(run);
+  }
+};
 
 }  // namespace mppmc::testing

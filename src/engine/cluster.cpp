@@ -8,6 +8,8 @@
 #endif
 
 #include <climits>
+#include <sstream>
+#include <string>
 
 #include "core/error.h"
 
@@ -86,5 +88,25 @@ std::vector<std::vector<char>> gather_at_root(const std::vector<char>& mine) {
 void broadcast_from_root(double*, int) {}
 
 #endif
+
+void gather_chunks_at_root(std::int64_t chunks, const std::function<void(std::ostream&)>& pack_prefix,
+                           const std::function<void(std::int64_t chunk, std::ostream&)>& pack_chunk,
+                           const std::function<void(std::istream&)>& unpack_prefix,
+                           const std::function<void(std::int64_t chunk, std::istream&)>& unpack_chunk) {
+  const int rank = cluster_rank(), ranks = cluster_size();
+  if (ranks == 1) return;
+  std::ostringstream packed(std::ios::binary);
+  pack_prefix(packed);
+  for (std::int64_t chunk = rank; chunk < chunks; chunk += ranks) pack_chunk(chunk, packed);
+  const std::string bytes = packed.str();
+  const std::vector<std::vector<char>> all = gather_at_root(std::vector<char>(bytes.begin(), bytes.end()));
+  for (int from = 1; from < static_cast<int>(all.size()); ++from) {
+    const std::vector<char>& part = all[static_cast<std::size_t>(from)];
+    std::istringstream in(std::string(part.begin(), part.end()), std::ios::binary);
+    unpack_prefix(in);
+    for (std::int64_t chunk = from; chunk < chunks; chunk += ranks) unpack_chunk(chunk, in);
+    MPPMC_CHECK(static_cast<bool>(in));
+  }
+}
 
 }  // namespace mppmc

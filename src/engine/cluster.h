@@ -5,6 +5,8 @@
 // function of its address, and rank 0 merges in block order, so a run over K processes writes
 // the same file, bit for bit, as a run in one.
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <vector>
 
 namespace mppmc {
@@ -19,5 +21,14 @@ int cluster_size();
 std::vector<std::vector<char>> gather_at_root(const std::vector<char>& mine);
 //! Rank 0's value at every rank.
 void broadcast_from_root(double* values, int count);
+
+//! What every process computed of its share of `chunks` chunks (chunk % ranks == rank), at rank
+//! 0: each other process packs a prefix (e.g. its merged sketches) and then each of its chunks in
+//! ascending order; rank 0 unpacks every other process's bytes, process by process, in the same
+//! order. Nothing happens in a run of one process.
+void gather_chunks_at_root(std::int64_t chunks, const std::function<void(std::ostream&)>& pack_prefix,
+                           const std::function<void(std::int64_t chunk, std::ostream&)>& pack_chunk,
+                           const std::function<void(std::istream&)>& unpack_prefix,
+                           const std::function<void(std::int64_t chunk, std::istream&)>& unpack_chunk);
 
 }  // namespace mppmc

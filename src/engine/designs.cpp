@@ -30,13 +30,10 @@ const char* sampling_name(Sampling sampling) {
   return "?";
 }
 
-bool parse_sampling(const std::string& text, Sampling& out) {
+std::optional<Sampling> parse_sampling(std::string_view text) {
   for (Sampling s : {Sampling::mc, Sampling::lhs, Sampling::sobol})
-    if (text == sampling_name(s)) {
-      out = s;
-      return true;
-    }
-  return false;
+    if (text == sampling_name(s)) return s;
+  return std::nullopt;
 }
 
 UniformDesign::UniformDesign(Sampling sampling, std::uint64_t seed, std::int64_t rows, std::vector<std::uint32_t> keys,

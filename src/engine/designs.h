@@ -5,7 +5,9 @@
 // shift of Cranley & Patterson 1976 makes the estimates unbiased). Every number is a pure
 // function of (seed, design, row, dimension): thread counts never change a point.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/inputs.h"
@@ -15,8 +17,8 @@ namespace mppmc {
 enum class Sampling { mc, lhs, sobol };
 //! "mc", "lhs", "sobol".
 const char* sampling_name(Sampling sampling);
-//! Parses a sampling name; false for anything else.
-bool parse_sampling(const std::string& text, Sampling& out);
+//! The sampling named `text` ("mc", "lhs" or "sobol"); nothing for any other text.
+std::optional<Sampling> parse_sampling(std::string_view text);
 
 //! Uniforms u(row, dim) in (0, 1) over `rows` rows. A dimension is identified by a stable key,
 //! so a Latin hypercube column does not change when other dimensions come or go; Sobol points

@@ -1,37 +1,19 @@
 #pragma once
 // One block of paths of one scenario, in structure-of-arrays form: its draws, its stocks, and
-// one month step at a time. The unit of work of both drivers (chunk-major in simulation.cpp,
-// month-major in month_major.cpp), so both compute every path's values with the same
-// operations in the same order. Internal to src/engine.
-#include <tbb/global_control.h>
-#include <tbb/task_arena.h>
-
+// one month step at a time. The unit of work of every driver (src/engine/chunked.cpp,
+// src/engine/year_by_year.cpp), so all compute every path's values with the same operations in
+// the same order. Internal to src/engine.
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "engine/inputs.h"
-#include "engine/simulation.h"
+#include "engine/settings.h"
 #include "model/chain.h"
 #include "model/scenario.h"
 #include "model/series.h"
 
 namespace mppmc::detail {
-
-//! Runs work on `threads` threads (0: all). The global limit lets a request above the core
-//! count through (TBB would otherwise cap it and warn); either way the numbers do not change.
-class ThreadLimit {
- public:
-  explicit ThreadLimit(int threads) : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {
-    if (threads > 0) control_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  }
-  tbb::task_arena& arena() const { return arena_; }
-
- private:
-  std::optional<tbb::global_control> control_;
-  mutable tbb::task_arena arena_;
-};
 
 //! Where row `row`'s draws come from under `settings`.
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row);

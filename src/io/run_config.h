@@ -1,12 +1,14 @@
 #pragma once
 // Run settings (config/default.toml): how many paths, which seed, which percentiles and band,
-// where results go. Command-line options override them. Documented in docs/cli.md.
+// where results go. Command-line options override them (src/app/settings.h). Documented in
+// docs/cli.md.
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "engine/designs.h"
+#include "engine/settings.h"
 
 namespace mppmc::io {
 
@@ -18,13 +20,12 @@ struct RunConfig {
   Sampling sampling = Sampling::mc;                               //!< design of the path-level inputs
   std::vector<double> percentiles = {5, 10, 25, 50, 75, 90, 95};  //!< percent, ascending
   std::array<double, 3> band = {5, 50, 95};                       //!< percentiles of the minimum, medio, maximum
-  std::string quantiles = "auto";  //!< exact | sketch | auto (exact while it fits memory_limit_gb)
-  double memory_limit_gb = 0;      //!< memory auto may use for exact percentiles; 0: half the machine's
+  QuantileMode quantiles = QuantileMode::automatic;               //!< automatic: exact while it fits memory_limit_gb
+  double memory_limit_gb = 0;  //!< memory auto may use for exact percentiles; 0: half the machine's
   std::string output_dir = "results";
   bool save_paths = false;
 
   std::string source_file;  //!< where it was read from ("" for the built-in defaults)
-  std::string text;         //!< the settings as TOML, stored in results files
 };
 
 //! Reads and validates a run config file; throws InputError listing every problem.

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/chunked.h"
 #include "engine/designs.h"
 #include "engine/path_block.h"
 #include "engine/simulation.h"
@@ -12,6 +13,7 @@
 #include "support.h"
 
 using namespace mppmc;
+using mppmc::testing::DriverRun;
 using mppmc::testing::small_scenario;
 
 namespace {
@@ -170,12 +172,13 @@ TEST_CASE("streaming: sketch percentiles within 1% of exact ones, same moments, 
   settings.seed = 21;
   settings.paths = 5000;  // three chunks, the last one partial
   const Summary exact = summarize(simulate(scenario, settings), percents, band);
-  const InputRowsSink sink = [&](std::size_t, std::int64_t, std::int64_t, const double*) {};
-  settings.threads = 1;
-  const StreamedSummaries one = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, sink);
-  settings.threads = 3;
-  settings.block_size = 100;
-  const StreamedSummaries three = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, sink);
+  DriverRun sketch{{&scenario}, settings, QuantileMode::sketch, false, percents, band};
+  sketch.sink = [&](std::size_t, std::int64_t, std::int64_t, const double*) {};
+  sketch.settings.threads = 1;
+  const RunOutput one = sketch();
+  sketch.settings.threads = 3;
+  sketch.settings.block_size = 100;
+  const RunOutput three = sketch();
   for (const auto* pair : {&exact.monthly, &exact.annual}) {
     const bool monthly = pair == &exact.monthly;
     const ColumnStatistics& a = *pair;
@@ -201,49 +204,34 @@ TEST_CASE("streaming: a run stopped after a wave and resumed from its checkpoint
   const std::array<double, 3> band = {5, 50, 95};
   SimulationSettings settings;
   settings.seed = 8;
-  settings.paths = 20 * kStreamChunk + 100;  // more than one wave of chunks, a partial last chunk
+  settings.paths = 20 * detail::kStreamChunk + 100;  // more than one wave of chunks, a partial last chunk
   settings.threads = 2;
   const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_stream_test.ckpt").string();
-  const InputRowsSink no_sink;
   for (bool exact : {true, false}) {
     INFO((exact ? "exact" : "sketch"));
     std::filesystem::remove(checkpoint);
-    auto fresh = [&] {
-      std::vector<SimulationResult> results;
-      results.emplace_back(settings.paths, scenario.horizon_months, scenario.year_count(),
-                           InputPlan(scenario).recorded_names());
-      return results;
-    };
-    std::vector<SimulationResult> whole = fresh(), resumed = fresh();
-    const StreamedSummaries reference = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink,
-                                                            {}, {}, exact ? &whole : nullptr);
+    // Exact keeps every path here (the all-paths driver), a sketch streams.
+    DriverRun chunked{{&scenario}, settings, exact ? QuantileMode::exact : QuantileMode::sketch, exact, percents, band};
+    const RunOutput reference = chunked();
     std::atomic<bool> stop{true};  // stop after the first wave
-    StreamControl control;
-    control.checkpoint = checkpoint;
-    control.checkpoint_seconds = 0;
-    control.fingerprint = 42;
-    control.stop = &stop;
-    std::vector<SimulationResult> first_try = fresh();
-    CHECK_THROWS_AS(summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {}, control,
-                                        exact ? &first_try : nullptr),
-                    Interrupted);
+    chunked.checkpoint.path = checkpoint;
+    chunked.checkpoint.interval_seconds = 0;
+    chunked.settings.stop = &stop;
+    CHECK_THROWS_AS(chunked(), Interrupted);
     REQUIRE(std::filesystem::exists(checkpoint));
     stop = false;
-    control.resume = true;
-    const StreamedSummaries again = summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {},
-                                                        control, exact ? &resumed : nullptr);
+    chunked.checkpoint.resume = true;
+    const RunOutput again = chunked();
     if (exact) {
-      CHECK(same_bits(whole[0], resumed[0]));
+      CHECK(same_bits(reference.results[0], again.results[0]));
     } else {
       CHECK(again.runs[0].monthly.quantiles == reference.runs[0].monthly.quantiles);
       CHECK(again.runs[0].annual.band == reference.runs[0].annual.band);
       CHECK(again.runs[0].monthly.mean == reference.runs[0].monthly.mean);
       CHECK(again.runs[0].annual.std == reference.runs[0].annual.std);
     }
-    control.fingerprint = 43;  // other inputs: refused
-    CHECK_THROWS_AS(summarize_streaming({&scenario}, settings, {}, percents, band, 0.005, no_sink, {}, control,
-                                        exact ? &resumed : nullptr),
-                    InputError);
+    chunked.settings.seed += 1;  // other inputs: refused
+    CHECK_THROWS_AS(chunked(), InputError);
   }
   std::filesystem::remove(checkpoint);
 }

@@ -16,6 +16,7 @@
 #include "support.h"
 
 using namespace mppmc;
+using mppmc::testing::DriverRun;
 using mppmc::testing::small_scenario;
 
 namespace {
@@ -73,7 +74,7 @@ TEST_CASE("year by year: the statistics of a run that keeps every path, bit for 
         const std::size_t width = (run == 0 ? b : v).input_names().size();
         std::copy(data, data + rows * width, inputs[run].begin() + first * width);
       };
-      const StreamedSummaries got = summarize_year_by_year({&base, variant}, settings, {}, kPercents, kBand, sink);
+      const RunOutput got = DriverRun{{&base, variant}, settings, QuantileMode::exact, false, kPercents, kBand, sink}();
       REQUIRE(got.runs.size() == 2);
       REQUIRE(got.differences.size() == 1);
       check_same(got.runs[0], expect_base);
@@ -92,28 +93,26 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   settings.seed = 5;
   settings.paths = 3000;
   settings.threads = 1;
-  const InputRowsSink no_sink;
-  const StreamedSummaries reference = summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink);
+  DriverRun year_by_year{{&scenario}, settings, QuantileMode::exact, false, kPercents, kBand};
+  const RunOutput reference = year_by_year();
 
   const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_year_test.ckpt").string();
   std::filesystem::remove(checkpoint);
   std::atomic<bool> stop{false};
-  StreamControl control;
-  control.checkpoint = checkpoint;
-  control.checkpoint_seconds = 0;  // only when stopped
-  control.fingerprint = 42;
-  control.stop = &stop;
+  year_by_year.checkpoint.path = checkpoint;
+  year_by_year.checkpoint.interval_seconds = 0;  // only when stopped
+  year_by_year.settings.stop = &stop;
   // Three quarters of the progress: the draws and 17-18 of the 30 months, inside the second
   // year (months 11-22).
   const ProgressCallback halfway = [&](std::int64_t done, std::int64_t total) {
     if (4 * done >= 3 * total) stop = true;
   };
-  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, halfway, control),
-                  Interrupted);
+  year_by_year.progress = halfway;
+  CHECK_THROWS_AS(year_by_year(), Interrupted);
   REQUIRE(std::filesystem::exists(checkpoint));
   stop = false;
-  control.resume = true;
-  settings.threads = 3;  // another thread count on the way back: the same numbers
+  year_by_year.checkpoint.resume = true;
+  year_by_year.settings.threads = 3;  // another thread count on the way back: the same numbers
   // A resumed run draws every path again (progress up to the draws' share) and then goes
   // straight on after the first year (March to December): its progress jumps over that year.
   std::int64_t previous = 0;
@@ -122,8 +121,8 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
     if (10 * previous <= 4 * total + 10 && 20 * done >= 11 * total) jumped = true;
     previous = done;
   };
-  const StreamedSummaries resumed =
-      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, watch, control);
+  year_by_year.progress = watch;
+  const RunOutput resumed = year_by_year();
   CHECK(jumped);
   check_same(resumed.runs[0], reference.runs[0]);
 
@@ -141,10 +140,11 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
     damages[k](bytes);
     std::ofstream(damaged, std::ios::binary | std::ios::trunc)
         .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    StreamControl from_damaged = control;
-    from_damaged.checkpoint = damaged;
+    DriverRun from_damaged = year_by_year;
+    from_damaged.checkpoint.path = damaged;
+    from_damaged.progress = {};
     try {
-      summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, from_damaged);
+      from_damaged();
       FAIL("a damaged checkpoint was resumed from");
     } catch (const InputError& e) {
       CHECK(std::string(e.what()).find("truncated or damaged") != std::string::npos);
@@ -152,8 +152,8 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   }
   std::filesystem::remove(damaged);
 
-  control.fingerprint = 43;  // other inputs: refused
-  CHECK_THROWS_AS(summarize_year_by_year({&scenario}, settings, {}, kPercents, kBand, no_sink, {}, control),
-                  InputError);
+  year_by_year.progress = {};
+  year_by_year.settings.seed += 1;  // other inputs: refused
+  CHECK_THROWS_AS(year_by_year(), InputError);
   std::filesystem::remove(checkpoint);
 }

@@ -1,0 +1,188 @@
+#include "app/run.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include "engine/cluster.h"
+#include "engine/run_control.h"
+#include "io/results_writer.h"
+#include "io/scenario_reader.h"
+
+namespace mppmc::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Everything a run reads, checked.
+struct RunInputs {
+  io::RunConfig config;                 // the effective settings
+  std::vector<std::string> files;       // the scenario files, baseline first
+  std::vector<Scenario> scenarios;      // as read
+  std::vector<std::string> names;       // the file stems: the variants' names
+  std::string output;                   // the results file
+  std::vector<std::string> files_read;  // every file the run reads (the output must be none)
+  std::vector<const Scenario*> pointers() const {
+    std::vector<const Scenario*> out;
+    for (const Scenario& s : scenarios) out.push_back(&s);
+    return out;
+  }
+};
+
+// A variant is named by its file stem and must cover the baseline's months.
+void check_variants(const RunInputs& in, std::vector<Problem>& problems) {
+  const Scenario& base = in.scenarios.front();
+  for (std::size_t k = 1; k < in.scenarios.size(); ++k) {
+    const std::string& file = in.files[k];
+    if (std::count(in.names.begin(), in.names.end(), in.names[k]) > 1)
+      problems.push_back(Problem::general(file + ": variants are named by their file name, and '" + in.names[k] +
+                                          "' is used twice; rename one of the files"));
+    const Scenario& variant = in.scenarios[k];
+    if (base.horizon_months > 0 && variant.horizon_months > 0 &&
+        (variant.start != base.start || variant.horizon_months != base.horizon_months))
+      problems.push_back(Problem::general(file + ": covers " + format_year_month(variant.start) + " + " +
+                                          std::to_string(variant.horizon_months) + " months but the baseline covers " +
+                                          format_year_month(base.start) + " + " + std::to_string(base.horizon_months) +
+                                          " months; a variant must cover the same months"));
+  }
+}
+
+// Reads the config and every scenario, collecting every problem, and settles the output.
+RunInputs read_inputs(const RunJob& job, std::vector<Problem>& warnings, std::vector<Problem>& problems) {
+  RunInputs in;
+  const std::string config_file = job.config.empty() ? shipped("config/default.toml") : job.config;
+  in.config = effective_settings(read_config(config_file, problems), job.overrides);
+  in.files = job.scenarios;
+  if (in.files.empty()) in.files.push_back(shipped("scenarios/mpp-2024-II.toml"));
+  for (const std::string& file : in.files) {
+    in.scenarios.push_back(collect_problems(problems, [&] { return io::read_scenario(file, warnings); }));
+    in.names.push_back(fs::path(file).stem().string());
+  }
+  check_variants(in, problems);
+  in.output = job.output;
+  if (in.output.empty()) {
+    std::string stem = in.names.front();
+    for (std::size_t k = 1; k < in.names.size(); ++k) stem += "+" + in.names[k];
+    in.output =
+        (fs::path(in.config.output_dir) / (stem + (job.overrides.deterministic ? "-deterministic" : "") + ".h5"))
+            .string();
+  }
+  in.files_read = in.files;
+  in.files_read.push_back(config_file);
+  check_output(in.output, job.overwrite, in.files_read, "run.h5", problems);
+  return in;
+}
+
+RunRequest make_request(const RunJob& job, const RunInputs& in, const ProgressCallback& progress) {
+  RunRequest request;
+  request.scenarios = in.pointers();
+  request.settings = simulation_settings(in.config);
+  request.settings.deterministic = job.overrides.deterministic;
+  request.settings.stop = job.stop;
+  request.sampling = in.config.sampling;
+  request.quantiles = in.config.quantiles;
+  request.memory_limit_bytes = in.config.memory_limit_gb * 1e9;
+  request.keep_paths = in.config.save_paths;
+  request.percentiles = in.config.percentiles;
+  request.band = in.config.band;
+  if (cluster_size() == 1) request.checkpoint.path = in.output + ".ckpt";
+  request.checkpoint.interval_seconds = job.checkpoint_seconds.value_or(300);
+  request.checkpoint.resume = job.resume;
+  request.progress = progress;
+  return request;
+}
+
+// What can only be checked once the run is prepared: checkpoints, the percentile method and
+// the memory it needs.
+void check_run(const RunJob& job, const RunContext& run, const std::string& output, std::vector<Problem>& problems) {
+  if ((job.resume || job.checkpoint_seconds) && cluster_size() > 1)
+    problems.push_back(Problem::general(
+        "checkpoints are kept by runs in one process; run without mpirun to use --checkpoint-seconds or --resume"));
+  if (job.resume && !fs::exists(output + ".ckpt"))
+    problems.push_back(Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
+  if (run.quantiles() == QuantileMode::sketch && run.request().keep_paths)
+    problems.push_back(
+        Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
+  const std::uint64_t need = run.exact_memory_bytes(), have = physical_memory_bytes();
+  if (run.quantiles() == QuantileMode::exact && need > have / 10 * 9) {
+    // Refuse a run that cannot fit rather than let the system kill it hours later.
+    char text[320];
+    std::snprintf(text, sizeof text,
+                  "%lld paths x %d months need about %.1f GB of memory for exact percentiles, more than this "
+                  "machine's %.1f GB; use --quantiles sketch (bounded memory), fewer --paths or a shorter horizon",
+                  static_cast<long long>(run.paths()), run.baseline().horizon_months, need / 1e9, have / 1e9);
+    problems.push_back(Problem::general(text));
+  }
+}
+
+// Simulates every scenario into the results file (rank 0; the other processes only simulate
+// their share). The recorded inputs' datasets come first in every kind of run, so that the
+// file's layout does not depend on how the paths were run (one process or several: the same
+// bytes).
+void simulate_into(RunContext& run, const RunInputs& in, io::ResultsFile* file) {
+  auto variant_name = [&](std::size_t k) { return k == 0 ? std::string() : in.names[k]; };
+  std::mutex file_lock;
+  if (file) {
+    for (std::size_t k = 0; k < run.runs(); ++k)
+      file->begin_inputs(variant_name(k), run.paths(), run.prepared(k).plan().recorded_names());
+    run.set_sink([&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
+      const std::lock_guard<std::mutex> hold(file_lock);
+      file->write_input_rows(variant_name(k), first, rows, run.prepared(k).plan().recorded_names().size(), data);
+    });
+  }
+  const RunOutput output = execute(run);
+  if (!file) return;
+  auto paths_of = [&](std::size_t k) { return output.results.empty() ? nullptr : &output.results[k]; };
+  file->write_baseline({&in.scenarios.front(), paths_of(0), &output.runs.front()});
+  for (std::size_t k = 1; k < run.runs(); ++k)
+    file->write_variant(in.names[k], {&in.scenarios[k], paths_of(k), &output.runs[k]}, output.differences[k - 1]);
+}
+
+// Temporary files of earlier runs of this output that were killed (kill -9 leaves them), and
+// the run's checkpoint, which has served.
+void remove_leftovers(const std::string& output) {
+  std::error_code ec;
+  fs::remove(output + ".ckpt", ec);
+  const fs::path target(output);
+  const std::string stale = target.filename().string() + ".tmp-";
+  for (const auto& entry : fs::directory_iterator(target.has_parent_path() ? target.parent_path() : fs::path("."), ec))
+    if (entry.path().filename().string().rfind(stale, 0) == 0) fs::remove(entry.path(), ec);
+}
+
+}  // namespace
+
+RunOutcome run_job(const RunJob& job, std::vector<Problem>& warnings, const ProgressCallback& progress) {
+  std::vector<Problem> problems;
+  const RunInputs in = read_inputs(job, warnings, problems);
+  if (!problems.empty()) throw InputError(problems);
+  RunContext run(make_request(job, in, progress));
+  check_run(job, run, in.output, problems);
+  if (!problems.empty()) throw InputError(problems);
+
+  // With several processes rank 0 writes the file; the others only simulate their share.
+  const bool writer = cluster_rank() == 0;
+  if (writer) io::check_writable(in.output);
+  const std::string method = quantile_method_name(run.quantiles());
+  std::optional<io::ResultsFile> file;
+  if (writer) file.emplace(in.output, in.scenarios.front(), in.config, job.overrides.deterministic, method);
+  simulate_into(run, in, file ? &*file : nullptr);
+  if (!writer) return {};
+  file->commit();
+  remove_leftovers(in.output);
+
+  RunOutcome outcome;
+  outcome.output = in.output;
+  outcome.files = in.files;
+  outcome.names = in.names;
+  for (const Scenario& s : in.scenarios) outcome.titles.push_back(s.name);
+  outcome.config = in.config;
+  outcome.quantile_method = method;
+  outcome.start = in.scenarios.front().start;
+  outcome.horizon_months = in.scenarios.front().horizon_months;
+  return outcome;
+}
+
+}  // namespace mppmc::app
