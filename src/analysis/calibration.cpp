@@ -84,41 +84,87 @@ Scenario with_annual_entry(const Scenario& scenario, int year, const Distributio
   return s;
 }
 
+namespace {
+
+// The metalog through the quantiles q at the target's probabilities; an InputError saying why
+// the band cannot be reached when they do not make a distribution.
+Distribution band_entry(const CalibrationTarget& target, const std::array<double, 3>& q) {
+  const std::array<double, 3> p = probabilities(target);
+  try {
+    return Distribution::quantiles(
+        fit_metalog({p[0], p[1], p[2]}, {q[0], q[1], q[2]}, 0.0, std::numeric_limits<double>::infinity()));
+  } catch (const std::invalid_argument& e) {
+    std::ostringstream why;
+    if (q == target.band)
+      why << "the band " << persons(q[0]) << " / " << persons(q[1]) << " / " << persons(q[2])
+          << " is too skewed for a three-point metalog to pass through (" << e.what() << ")";
+    else
+      why << "the band cannot be reached: the first-application quantiles it needs (" << persons(q[0]) << ", "
+          << persons(q[1]) << ", " << persons(q[2]) << ") do not make a distribution (" << e.what() << ")";
+    throw InputError(why.str());
+  }
+}
+
+// The simulated percentiles of the target's series in its year, with `entry` for that year.
+std::array<double, 3> achieved(const Scenario& base, const CalibrationTarget& target, const Distribution& entry,
+                               const SimulationSettings& settings) {
+  const std::vector<double> percents(target.percentiles.begin(), target.percentiles.end());
+  const SimulationResult result = simulate(with_annual_entry(base, target.year, entry), settings);
+  std::vector<double> scratch;
+  const std::vector<double> got = percentiles_type7(result.annual(target.series, target.year - base.first_year()),
+                                                    result.paths(), percents, scratch);
+  return {got[0], got[1], got[2]};
+}
+
+// The quantiles of the next iteration from q (which gave a) and the iteration before: a secant
+// step on each quantile once two points are known, a proportional step before (the series
+// grows about in proportion to first applications); a step is limited to a factor 2 either
+// way. An InputError when the band cannot be reached.
+std::array<double, 3> next_quantiles(const CalibrationTarget& target, int iteration, const std::array<double, 3>& q,
+                                     const std::array<double, 3>& a, const std::array<double, 3>& previous_q,
+                                     const std::array<double, 3>& previous_a) {
+  std::array<double, 3> next{};
+  for (int k = 0; k < 3; ++k) {
+    double step_to = q[k] * target.band[k] / a[k];
+    if (iteration > 1 && q[k] != previous_q[k]) {
+      const double slope = (a[k] - previous_a[k]) / (q[k] - previous_q[k]);
+      if (slope > 0 && std::isfinite(slope)) step_to = q[k] + (target.band[k] - a[k]) / slope;
+    }
+    // Whole persons: the written file stays readable, and 1 person is far below the tolerance.
+    next[k] = std::round(std::clamp(step_to, 0.5 * q[k], 2.0 * q[k]));
+    if (!(next[k] > 0.0) || (a[k] > target.band[k] && q[k] < 0.01 * target.band[k])) {
+      std::ostringstream why;
+      why << "the band cannot be reached: even with almost no first applications (" << persons(q[k]) << ") at the "
+          << target.percentiles[k] << "th percentile, " << series()[index(target.series)].name << " in " << target.year
+          << " is " << persons(a[k]) << " there (repeat applications and nareis arrivals alone), above the target "
+          << persons(target.band[k]);
+      throw InputError(why.str());
+    }
+  }
+  if (!(next[0] < next[1] && next[1] < next[2])) {
+    std::ostringstream why;
+    why << "the band cannot be reached: matching it would need first-application quantiles " << persons(next[0]) << ", "
+        << persons(next[1]) << ", " << persons(next[2]) << ", which do not increase (the other parts of "
+        << series()[index(target.series)].name << " spread more than the gaps in the band allow)";
+    throw InputError(why.str());
+  }
+  return next;
+}
+
+}  // namespace
+
 CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& target,
                             const SimulationSettings& settings, const CalibrationLog& log) {
   check_target(scenario, target);
   // Only months up to the end of the target year matter for its annual value.
   Scenario base = scenario;
   base.horizon_months = std::min(scenario.horizon_months, (target.year + 1) * 12 - scenario.start);
-  const int slot = target.year - base.first_year();
-  const std::array<double, 3> p = probabilities(target);
-  const std::vector<double> percents(target.percentiles.begin(), target.percentiles.end());
-
-  auto simulate_with = [&](const std::array<double, 3>& q, Distribution& entry) -> std::array<double, 3> {
-    try {
-      entry = Distribution::quantiles(
-          fit_metalog({p[0], p[1], p[2]}, {q[0], q[1], q[2]}, 0.0, std::numeric_limits<double>::infinity()));
-    } catch (const std::invalid_argument& e) {
-      std::ostringstream why;
-      if (q == target.band)
-        why << "the band " << persons(q[0]) << " / " << persons(q[1]) << " / " << persons(q[2])
-            << " is too skewed for a three-point metalog to pass through (" << e.what() << ")";
-      else
-        why << "the band cannot be reached: the first-application quantiles it needs (" << persons(q[0]) << ", "
-            << persons(q[1]) << ", " << persons(q[2]) << ") do not make a distribution (" << e.what() << ")";
-      throw InputError(why.str());
-    }
-    const SimulationResult result = simulate(with_annual_entry(base, target.year, entry), settings);
-    std::vector<double> scratch;
-    const std::vector<double> got =
-        percentiles_type7(result.annual(target.series, slot), result.paths(), percents, scratch);
-    return {got[0], got[1], got[2]};
-  };
 
   CalibrationResult out;
   std::array<double, 3> q = target.band, previous_q{}, previous_a{};
   for (int iteration = 1; iteration <= target.max_iterations; ++iteration) {
-    const std::array<double, 3> a = simulate_with(q, out.distribution);
+    out.distribution = band_entry(target, q);
+    const std::array<double, 3> a = achieved(base, target, out.distribution, settings);
     if (log) log(iteration, q, a);
     out.quantiles = q;
     out.achieved = a;
@@ -127,38 +173,10 @@ CalibrationResult calibrate(const Scenario& scenario, const CalibrationTarget& t
     for (int k = 0; k < 3; ++k)
       converged = converged && std::abs(a[k] - target.band[k]) <= target.tolerance * target.band[k];
     if (converged) return out;
-
-    std::array<double, 3> next{};
-    for (int k = 0; k < 3; ++k) {
-      // Secant step on each quantile once two points are known, a proportional step before
-      // (the series grows about in proportion to first applications); a step is limited to a
-      // factor 2 either way.
-      double step_to = q[k] * target.band[k] / a[k];
-      if (iteration > 1 && q[k] != previous_q[k]) {
-        const double slope = (a[k] - previous_a[k]) / (q[k] - previous_q[k]);
-        if (slope > 0 && std::isfinite(slope)) step_to = q[k] + (target.band[k] - a[k]) / slope;
-      }
-      // Whole persons: the written file stays readable, and 1 person is far below the tolerance.
-      next[k] = std::round(std::clamp(step_to, 0.5 * q[k], 2.0 * q[k]));
-      if (!(next[k] > 0.0) || (a[k] > target.band[k] && q[k] < 0.01 * target.band[k])) {
-        std::ostringstream why;
-        why << "the band cannot be reached: even with almost no first applications (" << persons(q[k]) << ") at the "
-            << target.percentiles[k] << "th percentile, " << series()[index(target.series)].name << " in "
-            << target.year << " is " << persons(a[k])
-            << " there (repeat applications and nareis arrivals alone), above the target " << persons(target.band[k]);
-        throw InputError(why.str());
-      }
-    }
+    const std::array<double, 3> next = next_quantiles(target, iteration, q, a, previous_q, previous_a);
     previous_q = q;
     previous_a = a;
     q = next;
-    if (!(q[0] < q[1] && q[1] < q[2])) {
-      std::ostringstream why;
-      why << "the band cannot be reached: matching it would need first-application quantiles " << persons(q[0]) << ", "
-          << persons(q[1]) << ", " << persons(q[2]) << ", which do not increase (the other parts of "
-          << series()[index(target.series)].name << " spread more than the gaps in the band allow)";
-      throw InputError(why.str());
-    }
   }
   std::ostringstream why;
   why << "the calibration did not converge in " << target.max_iterations << " iterations; last achieved "

@@ -13,6 +13,15 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
     if (info.id == ParamId::inflow_first_annual) continue;  // drawn per year through the AR(1)
     if (!scenario.param(info.id).is_fixed()) uncertain_.push_back(info.id);
   }
+  for (const Measure& measure : scenario.measures)
+    measure_items_.push_back(name_hash(measure.name.data(), measure.name.size()));
+  build_copula();
+  build_names();
+  build_groups();
+}
+
+void InputPlan::build_copula() {
+  const Scenario& scenario = scenario_;
   // Only inputs named in a correlation pass through the copula: the others keep their
   // uniforms bit for bit, so adding a correlation changes no other draw.
   for (const Correlation& c : scenario.correlations) {
@@ -34,9 +43,10 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
     copula_ = GaussianCopula::build(static_cast<int>(copula_members_.size()), pairs, ranks);
     MPPMC_CHECK(copula_.has_value());  // the reader refuses matrices that are not positive definite
   }
-  for (const Measure& measure : scenario.measures)
-    measure_items_.push_back(name_hash(measure.name.data(), measure.name.size()));
+}
 
+void InputPlan::build_names() {
+  const Scenario& scenario = scenario_;
   const int first_year = scenario.first_year();
   for (int y = 0; y < scenario.year_count(); ++y)
     names_.push_back("inflow.first.annual[" + std::to_string(first_year + y) + "]");
@@ -50,7 +60,10 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
     }
   }
   for (const Measure& measure : scenario.measures) names_.push_back("measure[" + measure.name + "].effect");
+}
 
+void InputPlan::build_groups() {
+  const Scenario& scenario = scenario_;
   // Dimensions and groups. Correlated parameters form one group per connected component of
   // the correlations (their variance cannot be split between them).
   first_inflow_dim_ = static_cast<int>(uncertain_.size());

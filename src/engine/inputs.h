@@ -84,6 +84,11 @@ class InputPlan {
                     double* effects, double* recorded) const;
 
  private:
+  // Parts of the constructor: the copula of the correlated inputs, the recorded names, the
+  // dimensions and groups.
+  void build_copula();
+  void build_names();
+  void build_groups();
   // The uniform of dimension d: given by `source`, or drawn from its group's source path.
   double dimension_uniform(std::uint64_t seed, const RowSource& source, int d, Stream stream, std::uint32_t item,
                            std::uint32_t period) const;

@@ -21,18 +21,14 @@ void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std:
   select_ranks(data, *middle + 1, end, middle + 1, last);
 }
 
-// The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly, and the
-// column's moments. A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in
-// x, so every value of a lower bin is <= every value of a higher one) finds the bin of each rank;
-// only the few bins that hold a wanted rank are copied and selected in. Three passes: the sum
-// with min/max; the histogram with the squared deviations; the copy of the wanted bins. The sums
-// run in path order, so the mean and std are bit for bit those of `moments`. Each sum is one
-// chain of dependent additions (its latency, not its arithmetic, sets the pace), so the
-// independent work of the pass (min/max, the histogram) is put beside it to run in its shadow.
-void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
-                      std::vector<double>& values, std::vector<double>& scratch, Moments& moments_out) {
-  values.assign(ranks.size(), 0.0);
-  // Pass 1: sum in path order; min and max (order-free) in four lanes each.
+constexpr std::int64_t kBins = 4096;
+static_assert(kBins <= 65536, "bins are recorded in 16 bits");
+
+// Pass 1 of order_statistics: the sum in path order; min and max (order-free) in four lanes.
+struct SumRange {
+  double sum, min, max;
+};
+SumRange sum_min_max(const double* x, std::int64_t n) {
   double sum = 0.0;
   double lo[4] = {x[0], x[0], x[0], x[0]}, hi[4] = {x[0], x[0], x[0], x[0]};
   std::int64_t i = 0;
@@ -51,32 +47,27 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
     lo[0] = x[i] < lo[0] ? x[i] : lo[0];
     hi[0] = x[i] > hi[0] ? x[i] : hi[0];
   }
-  const double min = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-  const double max = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
-  const double mean = sum / static_cast<double>(n);
-  if (!(max > min)) {
-    std::fill(values.begin(), values.end(), min);
-    moments_out = moments(x, n);
-    return;
-  }
-  constexpr std::int64_t kBins = 4096;
-  static_assert(kBins <= 65536, "bins are recorded in 16 bits");
-  const double scale = static_cast<double>(kBins) / (max - min);
+  return {sum, std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
+          std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
+}
+
+// Pass 2: each value's bin (kept in `bins` for pass 3) and the count of values below each bin,
+// beside the squared deviations from `mean` (returned). Two interleaved histograms of 32-bit
+// counts (in L1): neighbouring values often fall in the same bin, and one array would make each
+// increment wait for the previous one's store.
+double histogram_and_squares(const double* x, std::int64_t n, double min, double scale, double mean,
+                             std::vector<std::uint16_t>& bins, std::vector<std::int64_t>& count) {
   auto bin_of = [&](double v) {
-    return std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale));
+    return static_cast<std::uint16_t>(std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)));
   };
-  // Pass 2: the histogram, beside the squared deviations. Two interleaved histograms of 32-bit
-  // counts (in L1): neighbouring values often fall in the same bin, and one array would make
-  // each increment wait for the previous one's store.
   std::vector<std::uint32_t> even(kBins, 0), odd(kBins, 0);
-  thread_local std::vector<std::uint16_t> bins;  // each value's bin, for pass 3 (reused per thread)
   bins.resize(static_cast<std::size_t>(n));
   double squares = 0.0;
   std::int64_t pair = 0;
   for (; pair + 1 < n; pair += 2) {
     squares += (x[pair] - mean) * (x[pair] - mean);
     squares += (x[pair + 1] - mean) * (x[pair + 1] - mean);
-    const auto b0 = static_cast<std::uint16_t>(bin_of(x[pair])), b1 = static_cast<std::uint16_t>(bin_of(x[pair + 1]));
+    const std::uint16_t b0 = bin_of(x[pair]), b1 = bin_of(x[pair + 1]);
     bins[static_cast<std::size_t>(pair)] = b0;
     bins[static_cast<std::size_t>(pair + 1)] = b1;
     ++even[b0];
@@ -84,15 +75,21 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
   }
   if (pair < n) {
     squares += (x[pair] - mean) * (x[pair] - mean);
-    const auto b0 = static_cast<std::uint16_t>(bin_of(x[pair]));
+    const std::uint16_t b0 = bin_of(x[pair]);
     bins[static_cast<std::size_t>(pair)] = b0;
     ++even[b0];
   }
-  moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
-  std::vector<std::int64_t> count(kBins + 1, 0);  // count[b]: values in bins below b
+  count.assign(kBins + 1, 0);  // count[b]: values in bins below b
   for (std::int64_t b = 0; b < kBins; ++b)
     count[static_cast<std::size_t>(b + 1)] =
         count[static_cast<std::size_t>(b)] + even[static_cast<std::size_t>(b)] + odd[static_cast<std::size_t>(b)];
+  return squares;
+}
+
+// Pass 3: the order statistics `ranks` of x[0..n) from the values of the bins that hold them.
+void select_in_bins(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
+                    const std::vector<std::uint16_t>& bins, const std::vector<std::int64_t>& count,
+                    std::vector<double>& values, std::vector<double>& scratch) {
   // The bins of the ranks, and where each wanted bin's values go in the candidate buffer:
   std::vector<std::int64_t> bin_of_rank(ranks.size()), slot(kBins, -1), next(kBins, -1), wanted_bins;
   std::int64_t wanted_total = 0;
@@ -106,7 +103,6 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
       wanted_bins.push_back(b);
     }
   }
-  // Pass 3: the values of the wanted bins.
   scratch.resize(static_cast<std::size_t>(wanted_total));
   // Each value's bin is read back from pass 2 (2 bytes, not recomputed from the 8-byte value),
   // and a byte per bin says whether it is wanted: 4 KB stay in L1, where the 32 KB of `next`
@@ -129,6 +125,32 @@ void order_statistics(const double* x, std::int64_t n, const std::vector<std::in
   for (std::size_t k = 0; k < ranks.size(); ++k)
     values[k] = scratch[static_cast<std::size_t>(slot[static_cast<std::size_t>(bin_of_rank[k])] + ranks[k] -
                                                  count[static_cast<std::size_t>(bin_of_rank[k])])];
+}
+
+// The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly, and the
+// column's moments. A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in
+// x, so every value of a lower bin is <= every value of a higher one) finds the bin of each rank;
+// only the few bins that hold a wanted rank are copied and selected in. Three passes: the sum
+// with min/max; the histogram with the squared deviations; the copy of the wanted bins. The sums
+// run in path order, so the mean and std are bit for bit those of `moments`. Each sum is one
+// chain of dependent additions (its latency, not its arithmetic, sets the pace), so the
+// independent work of the pass (min/max, the histogram) is put beside it to run in its shadow.
+void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
+                      std::vector<double>& values, std::vector<double>& scratch, Moments& moments_out) {
+  values.assign(ranks.size(), 0.0);
+  const SumRange range = sum_min_max(x, n);
+  const double mean = range.sum / static_cast<double>(n);
+  if (!(range.max > range.min)) {
+    std::fill(values.begin(), values.end(), range.min);
+    moments_out = moments(x, n);
+    return;
+  }
+  const double scale = static_cast<double>(kBins) / (range.max - range.min);
+  thread_local std::vector<std::uint16_t> bins;  // each value's bin, for pass 3 (reused per thread)
+  std::vector<std::int64_t> count;
+  const double squares = histogram_and_squares(x, n, range.min, scale, mean, bins, count);
+  moments_out = {mean, std::sqrt(squares / static_cast<double>(n))};
+  select_in_bins(x, n, ranks, bins, count, values, scratch);
 }
 
 }  // namespace

@@ -61,6 +61,13 @@ std::string resolved_with(const Scenario& original, const std::string& annual_te
   return out;
 }
 
+// A year table as one inline TOML table: { 2025 = ..., 2026 = ... }.
+std::string inline_table(const std::map<int, std::string>& entries) {
+  std::string text = "{ ";
+  for (const auto& [y, t] : entries) text += (text.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
+  return text + " }";
+}
+
 }  // namespace
 
 std::string calibrated_entry_text(const CalibrationRecord& r) {
@@ -100,37 +107,26 @@ std::string calibrated_scenario_text(const std::string& scenario_path, const Sce
   };
 
   // The new table: the calibrated year, the next year pinned, the years before the first entry pinned.
-  std::map<int, std::string> updated;
-  std::string reason_next = "the entry " + std::to_string(year + 1) + " had before the calibration";
-  {
-    updated = entries;
-    if (!year_table && year > original.first_year()) updated[original.first_year()] = old_text_for(year);
-    if (!updated.empty() && year < updated.begin()->first && year > original.first_year())
-      updated[original.first_year()] = old_text_for(original.first_year());
-    if (!updated.count(year + 1)) updated[year + 1] = old_text_for(year + 1);
-    updated[year] = entry;
-  }
+  std::map<int, std::string> updated = entries;
+  const std::string reason_next = "the entry " + std::to_string(year + 1) + " had before the calibration";
+  if (!year_table && year > original.first_year()) updated[original.first_year()] = old_text_for(year);
+  if (!updated.empty() && year < updated.begin()->first && year > original.first_year())
+    updated[original.first_year()] = old_text_for(original.first_year());
+  if (!updated.count(year + 1)) updated[year + 1] = old_text_for(year + 1);
+  updated[year] = entry;
 
   const bool one_line = annual->source().begin.line == annual->source().end.line;
   if (extends || (!year_table && !one_line) || (year_table && table->is_inline() && !one_line)) {
     // Written resolved: self-contained, comments of the original are lost (said in the header).
-    std::string inline_table = "{ ";
-    for (const auto& [y, t] : updated)
-      inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
-    inline_table += " }";
     return header(r) + "# Written resolved (all `extends` merged) from " + scenario_path +
-           ", so it runs on its own.\n\n" + resolved_with(original, inline_table);
+           ", so it runs on its own.\n\n" + resolved_with(original, inline_table(updated));
   }
 
   const std::string comment = "calibrated by mppmc calibrate, see the header";
   if (!year_table || table->is_inline()) {
     // `annual = ...` on one line: rewrite its value as an inline table, keeping the key as written.
-    std::string inline_table = "{ ";
-    for (const auto& [y, t] : updated)
-      inline_table += (inline_table.size() > 2 ? ", " : "") + std::to_string(y) + " = " + t;
-    inline_table += " }";
     std::string& line = lines[annual->source().begin.line - 1];
-    if (!replace_value(line, inline_table, comment)) throw RuntimeError("cannot edit " + scenario_path);
+    if (!replace_value(line, inline_table(updated), comment)) throw RuntimeError("cannot edit " + scenario_path);
   } else {
     // A sub-table, one year a line: replace the calibrated year's line, add lines for new years.
     std::size_t last_line = 0;
