@@ -16,6 +16,7 @@ packages=(
   libbenchmark-dev     # Google Benchmark: bench/ micro-benchmarks (scripts/bench.sh)
   libopenmpi-dev openmpi-bin  # OpenMPI: runs across processes and machines (build-mpi/, docs/overnight.md)
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
+  clang-format-14      # the formatting check (scripts/check_format.sh, a test)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib  # scripts, read-back tests, NumPy peer
 )
 
