@@ -54,13 +54,7 @@ std::string summary_text(const FitJob& job, const InflowFit& fit, const std::vec
 
 FitOutcome fit_job(const FitJob& job, std::vector<Problem>& warnings) {
   std::vector<Problem> problems;
-  auto collect = [&](auto read) {
-    try {
-      read();
-    } catch (const InputError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
-  };
+  auto collect = [&](auto read) { collect_problems(problems, read); };
   Scenario scenario;
   collect([&] { scenario = io::read_scenario(job.scenario, warnings); });
   const std::optional<InflowModel> model = parse_inflow_model(job.model);

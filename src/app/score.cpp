@@ -10,6 +10,7 @@
 #include "app/output_check.h"
 #include "io/forecast_file.h"
 #include "io/history_csv.h"
+#include "io/results_info.h"
 #include "io/skill_file.h"
 
 namespace mppmc::app {
@@ -32,17 +33,9 @@ bool is_csv(const std::string& path) {
   return fs::path(path).extension() == ".csv";
 }
 
+// Whole persons with thousands separators; "-" for a value that does not exist.
 std::string grouped(double value) {
-  if (!std::isfinite(value)) return "-";
-  char digits[64];
-  std::snprintf(digits, sizeof digits, "%.0f", std::fabs(value));
-  std::string text(digits), out;
-  const int n = static_cast<int>(text.size());
-  for (int i = 0; i < n; ++i) {
-    out += text[i];
-    if ((n - i - 1) % 3 == 0 && i + 1 < n) out += ',';
-  }
-  return (value < 0 && out != "0" ? "-" : "") + out;
+  return std::isfinite(value) ? io::grouped_number(value) : std::string("-");
 }
 
 std::string decimal(double value, int decimals) {
@@ -188,13 +181,7 @@ std::string skill_tables(const std::vector<ScoredPeriod>& rows, const std::vecto
 
 ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings) {
   std::vector<Problem> problems;
-  auto collect = [&](auto read) {
-    try {
-      read();
-    } catch (const InputError& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    }
-  };
+  auto collect = [&](auto read) { collect_problems(problems, read); };
   const bool bands = is_csv(job.forecast);
   std::vector<io::PublishedBand> published;
   if (job.forecast.empty())

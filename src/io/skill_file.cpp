@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "io/csv_export.h"
 #include "io/hdf5_file.h"
 #include "io/results_writer.h"
 #include "io/toml_source.h"
@@ -12,14 +13,6 @@
 namespace mppmc::io {
 
 namespace {
-
-// A CSV field: quoted when it holds a comma, quote or newline (RFC 4180).
-std::string field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 std::string value_field(double value) {
   return std::isfinite(value) ? number_text(value) : std::string();
@@ -87,13 +80,14 @@ std::string skill_csv_text(const std::vector<ScoredPeriod>& rows, const std::vec
   std::ostringstream out;
   out << "kind,group,forecast,series,period,horizon,method,statistic,value\n";
   for (const ScoredPeriod& r : rows) {
-    const std::string prefix = "period," + field(r.group) + "," + field(r.forecast) + "," + field(r.series) + "," +
-                               field(r.period) + "," + horizon_text(r.horizon) + "," + field(r.method) + ",";
+    const std::string prefix = "period," + csv_field(r.group) + "," + csv_field(r.forecast) + "," +
+                               csv_field(r.series) + "," + csv_field(r.period) + "," + horizon_text(r.horizon) + "," +
+                               csv_field(r.method) + ",";
     for (const auto& [name, value] : period_statistics(r)) out << prefix << name << ',' << value_field(value) << '\n';
   }
   for (const SkillSummary& s : summaries) {
     const std::string prefix =
-        "summary," + field(s.group) + ",," + field(s.series) + ",," + horizon_text(s.horizon) + ",,";
+        "summary," + csv_field(s.group) + ",," + csv_field(s.series) + ",," + horizon_text(s.horizon) + ",,";
     for (const auto& [name, value] : summary_statistics(s)) out << prefix << name << ',' << value_field(value) << '\n';
   }
   return out.str();

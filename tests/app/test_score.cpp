@@ -5,7 +5,6 @@
 
 #include "app/score.h"
 #include "io/forecast_file.h"
-#include "io/results_writer.h"
 #include "support.h"
 
 using namespace mppmc;
@@ -29,20 +28,7 @@ std::string write_file(const fs::path& path, const std::string& text) {
 // tests/data/small.toml (2025-03 + 30 months), 300 paths; with or without saved paths.
 std::string small_results(const fs::path& dir, bool save_paths) {
   const std::string path = (dir / (save_paths ? "paths.h5" : "plain.h5")).string();
-  const Scenario scenario = testing::small_scenario();
-  SimulationSettings settings;
-  settings.paths = 300;
-  settings.seed = 3;
-  const SimulationResult result = simulate(scenario, settings);
-  io::RunConfig config;
-  config.paths = settings.paths;
-  config.save_paths = save_paths;
-  const Summary summary = summarize(result, config.percentiles, config.band);
-  io::ResultsFile file(path, scenario, config, false);
-  file.begin_inputs("", settings.paths, result.input_names());
-  file.write_input_rows("", 0, settings.paths, result.input_names().size(), result.input_samples().data());
-  file.write_baseline({&scenario, &result, &summary});
-  file.commit();
+  testing::write_small_results(path, 300, 3, save_paths);
   return path;
 }
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include "engine/statistics.h"
 #include "io/forecast_file.h"
-#include "io/results_writer.h"
 #include "support.h"
 
 using namespace mppmc;
@@ -17,21 +16,7 @@ std::string small_results(bool save_paths) {
   fs::create_directories(dir);
   const std::string path = (dir / (save_paths ? "paths.h5" : "plain.h5")).string();
   if (fs::exists(path)) return path;
-  const Scenario scenario = testing::small_scenario();
-  SimulationSettings settings;
-  settings.paths = 400;
-  settings.seed = 11;
-  const SimulationResult result = simulate(scenario, settings);
-  io::RunConfig config;
-  config.paths = settings.paths;
-  config.seed = settings.seed;
-  config.save_paths = save_paths;
-  const Summary summary = summarize(result, config.percentiles, config.band);
-  io::ResultsFile file(path, scenario, config, false);
-  file.begin_inputs("", settings.paths, result.input_names());
-  file.write_input_rows("", 0, settings.paths, result.input_names().size(), result.input_samples().data());
-  file.write_baseline({&scenario, &result, &summary});
-  file.commit();
+  testing::write_small_results(path, 400, 11, save_paths);
   return path;
 }
 }  // namespace
