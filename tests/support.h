@@ -9,6 +9,7 @@
 
 #include "engine/run_control.h"
 #include "engine/simulation.h"
+#include "io/results_writer.h"
 #include "io/scenario_reader.h"
 
 namespace mppmc::testing {
@@ -68,5 +69,25 @@ struct DriverRun {
     return execute(run);
   }
 };
+
+//! Writes a results file of small_scenario() (2025-03 + 30 months: partial 2025 and 2027) with
+//! `paths` paths and the default percentiles and band; /paths too with `save_paths`.
+inline void write_small_results(const std::string& path, std::int64_t paths, std::uint64_t seed, bool save_paths) {
+  const Scenario scenario = small_scenario();
+  SimulationSettings settings;
+  settings.paths = paths;
+  settings.seed = seed;
+  const SimulationResult result = simulate(scenario, settings);
+  io::RunConfig config;
+  config.paths = paths;
+  config.seed = seed;
+  config.save_paths = save_paths;
+  const Summary summary = summarize(result, config.percentiles, config.band);
+  io::ResultsFile file(path, scenario, config, false);
+  file.begin_inputs("", paths, result.input_names());
+  file.write_input_rows("", 0, paths, result.input_names().size(), result.input_samples().data());
+  file.write_baseline({&scenario, &result, &summary});
+  file.commit();
+}
 
 }  // namespace mppmc::testing

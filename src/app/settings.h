@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "analysis/study.h"
@@ -61,15 +62,16 @@ std::string shipped(const std::string& relative);
 void check_output(const std::string& output, bool overwrite, const std::vector<std::string>& inputs,
                   const std::string& example, std::vector<Problem>& problems);
 
-//! Runs `read` (a reader that throws InputError) and adds its problems to `problems`; returns
-//! what it read, or a default value when it failed.
+//! Runs `read` (a reader that throws InputError) and adds its problems to `problems` instead,
+//! so that a job reports every problem of every file at once; returns what it read, or a
+//! default value when it failed (nothing for a `read` that returns nothing).
 template <typename Read>
 auto collect_problems(std::vector<Problem>& problems, Read read) -> decltype(read()) {
   try {
     return read();
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    return {};
+    if constexpr (!std::is_void_v<decltype(read())>) return {};
   }
 }
 

@@ -35,6 +35,10 @@ Problem Problem::general(std::string rule) {
   return p;
 }
 
+Problem Problem::warning_at(SourceLocation where, std::string key_path, std::string value, std::string rule) {
+  return {std::move(where), std::move(key_path), std::move(value), std::move(rule), true};
+}
+
 void Diagnostics::error(SourceLocation where, std::string key_path, std::string value, std::string rule) {
   problems_.push_back({std::move(where), std::move(key_path), std::move(value), std::move(rule), false});
 }

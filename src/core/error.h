@@ -31,6 +31,8 @@ struct Problem {
   std::string format() const;
   //! A problem with no file location (command-line options, output files).
   static Problem general(std::string rule);
+  //! A warning (reported, does not stop the work) at `where`.
+  static Problem warning_at(SourceLocation where, std::string key_path, std::string value, std::string rule);
 };
 
 //! Collects problems while a file is checked, so that all of them are reported at once.

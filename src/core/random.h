@@ -26,6 +26,7 @@ enum class Stream : std::uint32_t {
   design = 5,  //!< path = row, item = dimension key, period = 2 x salt (+1): LHS permutations and jitter, Sobol shifts
   bootstrap = 6,  //!< path = resample, item = position: bootstrap indices
   benchmark = 7,  //!< path = row, item = dimension: plain Monte Carlo inputs of the benchmark functions
+  fit = 8,  //!< path = bootstrap replicate, item = 0 its history / 1 + j its j-th future, period = step: inflow fits
 };
 
 //! Where one draw comes from. The period of a time-indexed stream is a calendar quantity

@@ -13,17 +13,16 @@
 
 namespace mppmc::io {
 
-namespace {
-
-namespace fs = std::filesystem;
-
-// A CSV field: quoted when it holds a comma, quote or newline (RFC 4180).
-std::string field(const std::string& text) {
+std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
 }
+
+namespace {
+
+namespace fs = std::filesystem;
 
 std::string percentile_label(double p) {
   std::string label = number_text(p);
@@ -38,7 +37,7 @@ void append_rows(std::ostream& out, hid_t root, const std::string& group, const 
   for (const std::string& name : h5::list_group(root, group)) {
     h5::Handle g = h5::open_group(root, group + "/" + name);
     const std::string prefix =
-        field(scenario) + "," + field(name) + "," + field(h5::read_string_attribute(g.id(), "unit")) + ",";
+        csv_field(scenario) + "," + csv_field(name) + "," + csv_field(h5::read_string_attribute(g.id(), "unit")) + ",";
     const std::size_t n = periods.size();
     auto rows = [&](const std::vector<double>& values, const std::vector<std::string>& stat_labels) {
       for (std::size_t k = 0; k < stat_labels.size(); ++k)

@@ -9,6 +9,9 @@
 
 namespace mppmc::io {
 
+//! A CSV field: quoted when it holds a comma, quote or newline (RFC 4180).
+std::string csv_field(const std::string& text);
+
 //! Writes monthly.csv and annual.csv (baseline and variants) and, when the file holds variants,
 //! compare_monthly.csv and compare_annual.csv (path-wise differences variant - baseline) into
 //! `folder` (created if needed). Refuses (InputError) a results file it cannot read and

@@ -10,6 +10,18 @@
 
 namespace mppmc::io {
 
+std::string grouped_number(double value) {
+  char digits[64];
+  std::snprintf(digits, sizeof digits, "%.0f", std::fabs(value));
+  std::string text(digits), out;
+  const int n = static_cast<int>(text.size());
+  for (int i = 0; i < n; ++i) {
+    out += text[i];
+    if ((n - i - 1) % 3 == 0 && i + 1 < n) out += ',';
+  }
+  return (value < 0 && out != "0" ? "-" : "") + out;
+}
+
 h5::Handle open_results(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
   std::optional<h5::Handle> file = h5::open_file(path);
@@ -27,19 +39,6 @@ h5::Handle open_results(const std::string& path) {
 
 namespace {
 
-std::string grouped(double value) {
-  // 57600.4 -> "57,600"; large money values stay readable.
-  char digits[64];
-  std::snprintf(digits, sizeof digits, "%.0f", std::fabs(value));
-  std::string text(digits), out;
-  const int n = static_cast<int>(text.size());
-  for (int i = 0; i < n; ++i) {
-    out += text[i];
-    if ((n - i - 1) % 3 == 0 && i + 1 < n) out += ',';
-  }
-  return (value < 0 && out != "0" ? "-" : "") + out;
-}
-
 // The annual min / medio / max rows of `names` under `prefix` ("" or "compare/<variant>/").
 std::string band_table(hid_t root, const std::string& prefix, const std::vector<std::string>& names) {
   const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
@@ -48,9 +47,9 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
   std::ostringstream out;
   char line[256];
   std::snprintf(line, sizeof line, "%-24s %-14s %6s %14s %14s %14s\n", "series", "unit", "year",
-                ("min p" + grouped(h5::read_double_attribute(band.id(), "min_percentile"))).c_str(),
-                ("medio p" + grouped(h5::read_double_attribute(band.id(), "medio_percentile"))).c_str(),
-                ("max p" + grouped(h5::read_double_attribute(band.id(), "max_percentile"))).c_str());
+                ("min p" + grouped_number(h5::read_double_attribute(band.id(), "min_percentile"))).c_str(),
+                ("medio p" + grouped_number(h5::read_double_attribute(band.id(), "medio_percentile"))).c_str(),
+                ("max p" + grouped_number(h5::read_double_attribute(band.id(), "max_percentile"))).c_str());
   out << line;
   for (const std::string& name : names) {
     const std::string group = prefix + "annual/" + name;
@@ -63,7 +62,8 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
       std::string year = std::to_string(years[y]);
       if (months[y] < 12) year += "*";
       std::snprintf(line, sizeof line, "%-24s %-14s %6s %14s %14s %14s\n", name.c_str(), unit.c_str(), year.c_str(),
-                    grouped(b[y]).c_str(), grouped(b[y_count + y]).c_str(), grouped(b[2 * y_count + y]).c_str());
+                    grouped_number(b[y]).c_str(), grouped_number(b[y_count + y]).c_str(),
+                    grouped_number(b[2 * y_count + y]).c_str());
       out << line;
     }
   }

@@ -28,6 +28,9 @@ auto reading_results(const std::string& path, Read read) -> decltype(read()) {
   }
 }
 
+//! A number rounded to whole units with thousands separators: 57600.4 -> "57,600".
+std::string grouped_number(double value);
+
 //! The series whose annual band `mppmc run` prints.
 const std::vector<std::string>& key_series();
 

@@ -210,6 +210,52 @@ void ResultsFile::commit() {
   state_.reset();
 }
 
+void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill) {
+  check_writable(path);
+  const std::string temporary = temporary_name(path);
+  try {
+    h5::Handle file = h5::create_file(temporary);
+    const hid_t root = file.id();
+    h5::write_attribute(root, "schema", schema);
+    h5::write_attribute(root, "schema_version", std::int64_t{1});
+    h5::write_attribute(root, "tool_version", std::string(tool_version()));
+    h5::write_attribute(root, "git_sha", std::string(git_sha()));
+    h5::write_attribute(root, "created_utc", created_utc());
+    fill(root);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);  // nothing half-written stays behind
+    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
+  }
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  check_writable(path);
+  const std::string temporary = temporary_name(path);
+  {
+    std::FILE* file = std::fopen(temporary.c_str(), "wb");
+    const bool written = file && std::fwrite(text.data(), 1, text.size(), file) == text.size();
+    const bool closed = file && std::fclose(file) == 0;
+    if (!written || !closed) {
+      std::error_code ec;
+      fs::remove(temporary, ec);
+      throw RuntimeError("cannot write " + temporary + ": " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    throw RuntimeError("cannot move " + temporary + " into place at " + path + ": " + ec.message());
+  }
+}
+
 void check_writable(const std::string& path) {
   create_parent(fs::path(path));
   const std::string probe = temporary_name(path);

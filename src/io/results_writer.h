@@ -2,8 +2,11 @@
 // Writes runs to an HDF5 results file, schema 1 (docs/hdf5-schema.md). The file is written
 // under a temporary name in the target folder and renamed into place only by commit(), so a
 // reader never sees half a file and a failed run leaves an existing file untouched.
+#include <functional>
 #include <memory>
 #include <string>
+
+#include <hdf5.h>
 
 #include "engine/simulation.h"
 #include "io/run_config.h"
@@ -54,6 +57,13 @@ class ResultsFile {
 //! Fails early, before any work, if `path` cannot be written: creates its folder and a probe
 //! file next to it (removed again). Throws RuntimeError naming the reason.
 void check_writable(const std::string& path);
+
+//! Writes an HDF5 file through `fill` under `<path>.tmp-<pid>` and renames it into place when
+//! complete; the root gets the attributes schema, schema_version = 1, tool_version, git_sha and
+//! created_utc first. On any failure the temporary file is removed and `path` is untouched.
+void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill);
+//! Writes `text` to `path` the same way (temporary name, renamed when complete).
+void write_text_atomically(const std::string& path, const std::string& text);
 
 //! UTC time "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH when set (reproducible files).
 std::string created_utc();

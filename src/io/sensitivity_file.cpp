@@ -1,14 +1,11 @@
 #include "io/sensitivity_file.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
 #include "core/error.h"
-#include "core/version.h"
 #include "io/hdf5_file.h"
 #include "io/results_writer.h"
 
@@ -17,33 +14,6 @@ namespace mppmc::io {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Writes a file through `fill`, under a temporary name renamed into place when complete.
-template <typename Fill>
-void write_atomically(const std::string& path, Fill fill) {
-  check_writable(path);
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  try {
-    h5::Handle file = h5::create_file(temporary);
-    const hid_t root = file.id();
-    h5::write_attribute(root, "schema", std::string("mppmc-sensitivity"));
-    h5::write_attribute(root, "schema_version", std::int64_t{1});
-    h5::write_attribute(root, "tool_version", std::string(tool_version()));
-    h5::write_attribute(root, "git_sha", std::string(git_sha()));
-    h5::write_attribute(root, "created_utc", created_utc());
-    fill(root);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(temporary, ec);
-    throw;
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);  // nothing half-written stays behind
-    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
-  }
-}
 
 void write_indices(hid_t parent, const std::string& name, const SobolIndices& s, Sampling sampling,
                    std::int64_t samples, const SobolOptions& options) {
@@ -77,7 +47,7 @@ std::string fixed(double value, int decimals) {
 }  // namespace
 
 void write_study_results(const std::string& path, const Study& study, const StudyResult& result) {
-  write_atomically(path, [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-sensitivity", [&](hid_t root) {
     h5::write_attribute(root, "kind", std::string("study"));
     h5::write_attribute(root, "study_file", fs::path(study.file).filename().string());
     h5::write_attribute(root, "study_toml", study.text);
@@ -121,7 +91,7 @@ void write_study_results(const std::string& path, const Study& study, const Stud
 
 void write_benchmark_results(const std::string& path, const BenchmarkSpec& spec, const SobolIndices& indices,
                              Sampling sampling, std::int64_t samples, const SobolOptions& options) {
-  write_atomically(path, [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-sensitivity", [&](hid_t root) {
     h5::write_attribute(root, "kind", "benchmark:" + spec.name);
     h5::write_attribute(root, "seed", options.seed);
     h5::write_attribute(root, "samples", static_cast<std::int64_t>(samples));
