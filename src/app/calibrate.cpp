@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "engine/cluster.h"
+#include "io/output_lock.h"
 #include "io/results_writer.h"
 #include "io/scenario_reader.h"
 
@@ -78,6 +79,7 @@ io::CalibrationRecord calibrate_job(const CalibrateJob& job, std::vector<Problem
   if (!problems.empty()) throw InputError(problems);
   check_target(scenario, target);
   io::check_writable(job.output);
+  const io::OutputLock lock(job.output);  // no other job writes this output meanwhile
 
   const SimulationSettings settings = simulation_settings(config);
   if (start) start(target, settings);

@@ -8,6 +8,7 @@
 
 #include "engine/cluster.h"
 #include "engine/run_control.h"
+#include "io/output_lock.h"
 #include "io/results_writer.h"
 #include "io/scenario_reader.h"
 
@@ -90,19 +91,26 @@ RunRequest make_request(const RunJob& job, const RunInputs& in, const ProgressCa
   request.band = in.config.band;
   if (cluster_size() == 1) request.checkpoint.path = in.output + ".ckpt";
   request.checkpoint.interval_seconds = job.checkpoint_seconds.value_or(300);
-  request.checkpoint.resume = job.resume;
+  request.checkpoint.resume = job.resume && fs::exists(in.output + ".ckpt");
   request.progress = progress;
   return request;
 }
 
 // What can only be checked once the run is prepared: checkpoints, the percentile method and
 // the memory it needs.
-void check_run(const RunJob& job, const RunContext& run, const std::string& output, std::vector<Problem>& problems) {
+void check_run(const RunJob& job, const RunContext& run, const std::string& output, std::vector<Problem>& problems,
+               std::vector<Problem>& warnings) {
+  if (job.resume && !run.request().checkpoint.resume && cluster_size() == 1)
+    warnings.push_back(Problem::warning_at({}, "", "",
+                                           "--resume: there is no checkpoint " + output +
+                                               ".ckpt yet (the run stopped before its first one): starting from the "
+                                               "beginning"));
   if ((job.resume || job.checkpoint_seconds) && cluster_size() > 1)
     problems.push_back(Problem::general(
         "checkpoints are kept by runs in one process; run without mpirun to use --checkpoint-seconds or --resume"));
-  if (job.resume && !fs::exists(output + ".ckpt"))
-    problems.push_back(Problem::general("--resume: there is no checkpoint " + output + ".ckpt; run without --resume"));
+  if (!job.resume && fs::exists(output + ".ckpt") && !job.overwrite)
+    problems.push_back(Problem::general(output + ".ckpt holds an interrupted run of this output: continue it with "
+                                                 "--resume, or pass --overwrite to start afresh"));
   if (run.quantiles() == QuantileMode::sketch && run.request().keep_paths)
     problems.push_back(
         Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
@@ -135,21 +143,28 @@ void simulate_into(RunContext& run, const RunInputs& in, io::ResultsFile* file) 
   }
   const RunOutput output = execute(run);
   if (!file) return;
+  // Writing a large file takes a while: a stop is honoured between its parts (the temporary
+  // file is removed, an earlier results file and checkpoint stay as they were).
+  auto check_stop = [&] {
+    if (run.stop_requested()) throw Interrupted("interrupted while writing the results; nothing was written");
+  };
   auto paths_of = [&](std::size_t k) { return output.results.empty() ? nullptr : &output.results[k]; };
+  check_stop();
   file->write_baseline({&in.scenarios.front(), paths_of(0), &output.runs.front()});
-  for (std::size_t k = 1; k < run.runs(); ++k)
+  for (std::size_t k = 1; k < run.runs(); ++k) {
+    check_stop();
     file->write_variant(in.names[k], {&in.scenarios[k], paths_of(k), &output.runs[k]}, output.differences[k - 1]);
+  }
+  check_stop();
 }
 
-// Temporary files of earlier runs of this output that were killed (kill -9 leaves them), and
-// the run's checkpoint, which has served.
+// The run's checkpoint, which has served, and temporary files of earlier runs of this output
+// that were killed (kill -9 leaves them; a live process's are never touched).
 void remove_leftovers(const std::string& output) {
   std::error_code ec;
   fs::remove(output + ".ckpt", ec);
-  const fs::path target(output);
-  const std::string stale = target.filename().string() + ".tmp-";
-  for (const auto& entry : fs::directory_iterator(target.has_parent_path() ? target.parent_path() : fs::path("."), ec))
-    if (entry.path().filename().string().rfind(stale, 0) == 0) fs::remove(entry.path(), ec);
+  io::remove_stale_temporaries(output);
+  io::remove_stale_temporaries(output + ".ckpt");
 }
 
 }  // namespace
@@ -159,12 +174,14 @@ RunOutcome run_job(const RunJob& job, std::vector<Problem>& warnings, const Prog
   const RunInputs in = read_inputs(job, warnings, problems);
   if (!problems.empty()) throw InputError(problems);
   RunContext run(make_request(job, in, progress));
-  check_run(job, run, in.output, problems);
+  check_run(job, run, in.output, problems, warnings);
   if (!problems.empty()) throw InputError(problems);
 
   // With several processes rank 0 writes the file; the others only simulate their share.
   const bool writer = cluster_rank() == 0;
   if (writer) io::check_writable(in.output);
+  std::optional<io::OutputLock> lock;  // no other job writes this output (or its checkpoint) meanwhile
+  if (writer) lock.emplace(in.output);
   const std::string method = quantile_method_name(run.quantiles());
   std::optional<io::ResultsFile> file;
   if (writer) file.emplace(in.output, in.scenarios.front(), in.config, job.overrides.deterministic, method);

@@ -1,10 +1,12 @@
 #include "app/sensitivity.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "analysis/sensitivity.h"
 #include "analysis/study.h"
 #include "engine/cluster.h"
+#include "io/output_lock.h"
 #include "io/results_writer.h"
 #include "io/sensitivity_file.h"
 #include "io/study_reader.h"
@@ -24,6 +26,7 @@ void run_benchmark_job(const SensitivityJob& job, Benchmark benchmark, const std
   const Sampling sampling = job.overrides.sampling.value_or(Sampling::sobol);
   if (cluster_rank() != 0) return;
   io::check_writable(output);
+  const io::OutputLock lock(output);  // no other job writes this output meanwhile
   const SobolIndices indices = run_benchmark(benchmark, sampling, n, options);
   io::write_benchmark_results(output, benchmark_spec(benchmark), indices, sampling, n, options);
 }
@@ -56,7 +59,11 @@ std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& war
     return output;
   }
   study = effective_study(std::move(study), job.overrides);
-  if (cluster_rank() == 0) io::check_writable(output);
+  std::optional<io::OutputLock> lock;  // no other job writes this output meanwhile
+  if (cluster_rank() == 0) {
+    io::check_writable(output);
+    lock.emplace(output);
+  }
   const StudyResult result = run_study(study, job.threads, progress);  // simulate() splits its paths over the processes
   if (cluster_rank() == 0) io::write_study_results(output, study, result);
   return output;
