@@ -2,12 +2,15 @@
 // application layer (src/app/commands.h), which runs the job, prints and gives the exit code.
 // A malformed command line exits 2, like any other bad input.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <string>
 
 #include "app/commands.h"
+#include "core/suggest.h"
 #include "core/version.h"
 #include "engine/cluster.h"
 #include "engine/designs.h"
@@ -158,6 +161,37 @@ CLI::App* declare_sensitivity(CLI::App& app, app::SensitivityJob& sens, bool& qu
   return cmd;
 }
 
+// "Did you mean" for a command line CLI11 refused: a word in the subcommand's place that is no
+// subcommand, and each option the chosen subcommand does not have.
+void suggest_fixes(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    commands.push_back(sub->get_name());
+  if (argc < 2) return;
+  const std::string first = argv[1];
+  const auto chosen = std::find(commands.begin(), commands.end(), first);
+  if (chosen == commands.end()) {
+    if (first.rfind("-", 0) == 0) return;
+    const std::string near = suggest(first, commands);
+    if (!near.empty()) std::cerr << "did you mean 'mppmc " << near << "'?\n";
+    return;
+  }
+  const CLI::App* sub = app.get_subcommand(first);
+  std::vector<std::string> options;
+  for (const CLI::Option* option : sub->get_options()) {
+    for (const std::string& name : option->get_lnames()) options.push_back("--" + name);
+    for (const std::string& name : option->get_snames()) options.push_back("-" + name);
+  }
+  for (int i = 2; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.rfind("-", 0) != 0 || word == "-" || word == "--") continue;
+    word = word.substr(0, word.find('='));
+    if (std::find(options.begin(), options.end(), word) != options.end()) continue;
+    const std::string near = suggest(word, options);
+    if (!near.empty()) std::cerr << word << ": did you mean " << near << "?\n";
+  }
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"mppmc " + std::string(tool_version()) +
                ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
@@ -198,7 +232,9 @@ int run_main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? app::kExitOk : app::kExitInput;
+    const int code = app.exit(e);
+    if (code != 0) suggest_fixes(app, argc, argv);
+    return code == 0 ? app::kExitOk : app::kExitInput;
   }
   return app::guarded([&] {
     if (*run_cmd) {

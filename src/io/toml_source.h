@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/suggest.h"
 
 namespace mppmc::io {
 
@@ -18,8 +19,6 @@ SourceLocation location_of(const toml::node& node, const std::string& fallback_f
 std::string toml_string(std::string_view text);
 //! The node as compact TOML text, e.g. 1.5, "2025-13" or { dist = "uniform", low = 0.5 }.
 std::string value_text(const toml::node& node);
-//! The closest of `candidates` to `word` when it is a plausible typo, else empty.
-std::string suggest(std::string_view word, const std::vector<std::string>& candidates);
 
 //! Parses a TOML file; a syntax error or unreadable file becomes a located problem (nullopt).
 std::optional<toml::table> parse_toml_file(const std::string& path, Diagnostics& diagnostics);
