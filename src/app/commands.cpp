@@ -70,7 +70,12 @@ int run_command(const RunJob& job, bool quiet) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool root = cluster_rank() == 0;  // under mpirun, rank 0 speaks for the run
   Progress progress(quiet || !root);
-  const RunOutcome r = with_warnings([&](std::vector<Problem>& w) { return run_job(job, w, std::ref(progress)); });
+  RunJob early = job;
+  early.before_work = [](std::vector<Problem>& warnings) {  // before a long run, not after it
+    print_warnings(warnings);
+    warnings.clear();
+  };
+  const RunOutcome r = with_warnings([&](std::vector<Problem>& w) { return run_job(early, w, std::ref(progress)); });
   if (!root) return kExitOk;
   if (!quiet) {
     std::cout << "scenario " << r.titles.front() << " (" << r.files.front() << "): " << r.config.paths

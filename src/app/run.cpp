@@ -115,6 +115,15 @@ void check_run(const RunJob& job, const RunContext& run, const std::string& outp
     problems.push_back(
         Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
   const std::uint64_t need = run.exact_memory_bytes(), have = physical_memory_bytes();
+  if (run.request().quantiles == QuantileMode::automatic && run.quantiles() == QuantileMode::exact && need > have / 2 &&
+      need <= have / 10 * 9) {
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  "--quantiles auto: exact percentiles will hold about %.1f GB, more than half of this machine's "
+                  "%.1f GB (--memory-limit allows it); --quantiles sketch keeps memory bounded",
+                  need / 1e9, have / 1e9);
+    warnings.push_back(Problem::warning_at({}, "", "", text));
+  }
   if (run.quantiles() == QuantileMode::exact && need > have / 10 * 9) {
     // Refuse a run that cannot fit rather than let the system kill it hours later.
     char text[320];
@@ -182,6 +191,7 @@ RunOutcome run_job(const RunJob& job, std::vector<Problem>& warnings, const Prog
   if (writer) io::check_writable(in.output);
   std::optional<io::OutputLock> lock;  // no other job writes this output (or its checkpoint) meanwhile
   if (writer) lock.emplace(in.output);
+  if (job.before_work) job.before_work(warnings);
   const std::string method = quantile_method_name(run.quantiles());
   std::optional<io::ResultsFile> file;
   if (writer) file.emplace(in.output, in.scenarios.front(), in.config, job.overrides.deterministic, method);

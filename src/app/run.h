@@ -3,6 +3,7 @@
 // checks everything first and throws InputError listing every problem before any work; nothing
 // is written then, and an existing output is left untouched.
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct RunJob {
   bool resume = false;                       //!< continue from <output>.ckpt
   bool overwrite = false;
   const std::atomic<bool>* stop = nullptr;  //!< set by SIGINT / SIGTERM: checkpoint and stop
+  //! Called once everything is checked, before the long work, with the warnings so far (and
+  //! may take them, e.g. to print them while the run goes on).
+  std::function<void(std::vector<Problem>& warnings)> before_work;
 };
 
 struct RunOutcome {
