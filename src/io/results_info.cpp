@@ -12,17 +12,20 @@ namespace mppmc::io {
 
 h5::Handle open_results(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  std::optional<h5::Handle> file = h5::open_file(path);
-  if (!file) throw InputError(path + ": not an HDF5 file (mppmc results files are HDF5)");
-  const hid_t root = file->id();
-  if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
-    throw InputError(path + ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
-  const std::int64_t version =
-      h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
-  if (version != 1)
-    throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
-                     "; this mppmc reads schema version 1");
-  return std::move(*file);
+  return reading_results(path, [&] {
+    std::optional<h5::Handle> file = h5::open_file(path);  // verifies the checksum first
+    if (!file) throw InputError(path + ": not an HDF5 file (mppmc results files are HDF5)");
+    const hid_t root = file->id();
+    if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
+      throw InputError(path +
+                       ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
+    const std::int64_t version =
+        h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
+    if (version != 1)
+      throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
+                       "; this mppmc reads schema version 1");
+    return std::move(*file);
+  });
 }
 
 namespace {
@@ -44,6 +47,9 @@ std::string grouped(double value) {
 std::string band_table(hid_t root, const std::string& prefix, const std::vector<std::string>& names) {
   const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
   const std::vector<std::int64_t> months = h5::read_ints(root, "time/months_in_year");
+  if (months.size() != years.size())
+    throw RuntimeError("time/months_in_year has " + std::to_string(months.size()) + " entries, time/year " +
+                       std::to_string(years.size()));
   h5::Handle band = h5::open_group(root, "band");
   std::ostringstream out;
   char line[256];
@@ -57,8 +63,8 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
     if (!h5::exists(root, group)) continue;
     h5::Handle g = h5::open_group(root, group);
     const std::string unit = h5::read_string_attribute(g.id(), "unit");
-    const std::vector<double> b = h5::read_doubles(g.id(), "band");
     const std::size_t y_count = years.size();
+    const std::vector<double> b = h5::read_doubles(g.id(), "band", {3, y_count});
     for (std::size_t y = 0; y < y_count; ++y) {
       std::string year = std::to_string(years[y]);
       if (months[y] < 12) year += "*";
@@ -85,7 +91,7 @@ const std::vector<std::string>& key_series() {
 
 std::string band_table(const std::string& path, const std::vector<std::string>& series_names) {
   h5::Handle file = open_results(path);
-  return band_table(file.id(), "", series_names);
+  return reading_results(path, [&] { return band_table(file.id(), "", series_names); });
 }
 
 const std::vector<std::string>& impact_series() {
@@ -96,13 +102,14 @@ const std::vector<std::string>& impact_series() {
 
 std::vector<std::string> variant_names(const std::string& path) {
   h5::Handle file = open_results(path);
-  if (!h5::exists(file.id(), "compare")) return {};
-  return h5::list_group(file.id(), "compare");
+  return reading_results(path, [&] {
+    return h5::exists(file.id(), "compare") ? h5::list_group(file.id(), "compare") : std::vector<std::string>{};
+  });
 }
 
 std::string impact_table(const std::string& path, const std::string& variant) {
   h5::Handle file = open_results(path);
-  return band_table(file.id(), "compare/" + variant + "/", impact_series());
+  return reading_results(path, [&] { return band_table(file.id(), "compare/" + variant + "/", impact_series()); });
 }
 
 namespace {

@@ -40,7 +40,9 @@ class ResultsFile {
   void begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names);
   void write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows, std::size_t columns,
                         const double* data);
-  //! Closes the file and renames it into place.
+  //! Closes the file, checking every close (a full disk is a RuntimeError, and the temporary
+  //! is removed), writes its checksum, forces it to disk and renames it into place
+  //! (core/atomic_file.h publish). Before commit() an existing file at the path is untouched.
   void commit();
 
  private:
