@@ -272,6 +272,11 @@ class Builder {
     diagnostics_.error(location_of(node, file), key_path, value_text(node), rule);
   }
 
+  std::size_t error_count() const {
+    const auto& all = diagnostics_.problems();
+    return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [](const Problem& p) { return !p.warning; }));
+  }
+
   const Entry* optional(const std::string& key) const {
     const auto it = loader_.leaves.find(key);
     return it == loader_.leaves.end() ? nullptr : &it->second;
@@ -358,7 +363,7 @@ class Builder {
       return (fixed ? "must be at most " : "its draws reach " + number_text(hi) + ", above ") +
              number_text(range.largest) + ": a larger " +
              (range.largest == kLargestMultiplier ? "multiplier" : "level") + " can overflow the month step" + kSee;
-    if (lo < range.smallest)
+    if (range.smallest > 0 && lo < range.smallest)  // below 0 is the range's concern (check_range)
       return (fixed ? "must be at least " : "its draws fall to " + number_text(lo) + ", below ") +
              number_text(range.smallest) + ": the month step divides by it" + kSee;
     return std::nullopt;
@@ -513,11 +518,13 @@ class Builder {
         error_at(node, file, key, "cannot be sampled: " + *why + "; use less extreme parameters");
         return std::nullopt;
       }
+      const std::size_t before = error_count();
+      check_range(*d, node, file, key, min, max, min_exclusive);
+      if (error_count() > before) return std::nullopt;
       if (auto why = not_computable(d->quantile(kLowestU), d->quantile(kHighestU), range, false)) {
         error_at(node, file, key, *why);
         return std::nullopt;
       }
-      check_range(*d, node, file, key, min, max, min_exclusive);
     } catch (const std::exception& e) {
       error_at(node, file, key, std::string("cannot be sampled: ") + e.what() + "; use less extreme parameters");
       return std::nullopt;
