@@ -131,23 +131,27 @@ void create_and_write(hid_t parent, const std::string& name, hid_t file_type, hi
   set.close();
 }
 
-Handle open_attribute(hid_t object, const std::string& name) {
-  return Handle(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute " + name), H5Aclose);
+// "/annual/total_inflow/band": where `name` is under `parent` (`parent` itself for an empty
+// name), for messages.
+std::string path_of(hid_t parent, const std::string& name) {
+  char buffer[512] = "";
+  const ssize_t n = H5Iget_name(parent, buffer, sizeof buffer);
+  std::string path =
+      n > 0 ? std::string(buffer, static_cast<std::size_t>(std::min<ssize_t>(n, sizeof buffer - 1))) : "";
+  if (name.empty()) return path.empty() ? "/" : path;
+  if (path.empty() || path.back() != '/') path += '/';
+  return path + name;
 }
 
 // An attribute to be read into one value: it must hold exactly one element.
 Handle open_scalar_attribute(hid_t object, const std::string& name) {
   quiet();
-  Handle attr = open_attribute(object, name);
-  Handle space(check(H5Aget_space(attr.id()), "read the dataspace of attribute " + name), H5Sclose);
-  if (H5Sget_simple_extent_npoints(space.id()) != 1)
-    throw RuntimeError("HDF5: attribute " + name + " holds " +
-                       std::to_string(H5Sget_simple_extent_npoints(space.id())) + " values, not one");
+  const std::string where = "attribute " + name + " of " + path_of(object, "");
+  Handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open " + where), H5Aclose);
+  Handle space(check(H5Aget_space(attr.id()), "read the dataspace of " + where), H5Sclose);
+  const hssize_t count = H5Sget_simple_extent_npoints(space.id());
+  if (count != 1) throw RuntimeError("HDF5: " + where + " holds " + std::to_string(count) + " values, not one");
   return attr;
-}
-
-Handle open_dataset(hid_t parent, const std::string& name) {
-  return Handle(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
 }
 
 std::vector<hsize_t> shape_of(hid_t dataset, const std::string& name) {
@@ -170,10 +174,10 @@ std::string shape_text(const std::vector<hsize_t>& dims) {
 // most kMaxAxisLength. Returns the dataset and its element count.
 std::pair<Handle, std::size_t> open_shaped(hid_t parent, const std::string& name, const std::vector<hsize_t>& shape) {
   quiet();
-  Handle set = open_dataset(parent, name);
-  const std::vector<hsize_t> dims = shape_of(set.id(), name);
+  Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + path_of(parent, name)), H5Dclose);
+  const std::vector<hsize_t> dims = shape_of(set.id(), path_of(parent, name));
   if (shape.empty() ? dims.size() != 1 || dims[0] > kMaxAxisLength : dims != shape)
-    throw RuntimeError("dataset " + name + " has the shape " + shape_text(dims) + ", expected " +
+    throw RuntimeError("dataset " + path_of(parent, name) + " has the shape " + shape_text(dims) + ", expected " +
                        (shape.empty() ? std::string("[n], a list") : shape_text(shape)));
   std::size_t count = 1;
   for (hsize_t d : dims) count *= static_cast<std::size_t>(d);
@@ -310,7 +314,8 @@ Handle create_group(hid_t parent, const std::string& name) {
 
 Handle open_group(hid_t parent, const std::string& name) {
   quiet();
-  return Handle(check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "open group " + name), H5Gclose, "group " + name);
+  return Handle(check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "open group " + path_of(parent, name)), H5Gclose,
+                "group " + name);
 }
 
 bool exists(hid_t parent, const std::string& path) {
@@ -403,6 +408,14 @@ Handle open_or_create_group(hid_t parent, const std::string& path) {
   return open_group(parent, path);
 }
 
+void check_dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& shape, bool numeric) {
+  auto [set, count] = open_shaped(parent, name, shape);
+  Handle type(check(H5Dget_type(set.id()), "read the type of " + path_of(parent, name)), H5Tclose);
+  const H5T_class_t kind = H5Tget_class(type.id());
+  if (numeric ? kind != H5T_FLOAT && kind != H5T_INTEGER : kind != H5T_STRING)
+    throw RuntimeError("dataset " + path_of(parent, name) + " holds " + (numeric ? "no numbers" : "no strings"));
+}
+
 bool has_attribute(hid_t object, const std::string& name) {
   quiet();
   return H5Aexists(object, name.c_str()) > 0;
@@ -411,7 +424,8 @@ bool has_attribute(hid_t object, const std::string& name) {
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attr = open_scalar_attribute(object, name);
   Handle file_type(check(H5Aget_type(attr.id()), "read the type of attribute " + name), H5Tclose);
-  if (H5Tget_class(file_type.id()) != H5T_STRING) throw RuntimeError("HDF5: attribute " + name + " is not a string");
+  if (H5Tget_class(file_type.id()) != H5T_STRING)
+    throw RuntimeError("HDF5: attribute " + name + " of " + path_of(object, "") + " is not a string");
   if (H5Tis_variable_str(file_type.id()) > 0) {
     Handle type = string_type();
     char* text = nullptr;
@@ -448,7 +462,7 @@ std::vector<double> read_doubles(hid_t parent, const std::string& name, const st
   std::vector<double> data(count);
   if (!data.empty())
     check_status(H5Dread(set.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
-                 "read " + name + " (damaged data fails its checksum)");
+                 "read " + path_of(parent, name) + " (damaged data fails its checksum)");
   return data;
 }
 
@@ -457,7 +471,7 @@ std::vector<double> read_doubles(hid_t parent, const std::string& name) {
   std::vector<double> data(count);
   if (!data.empty())
     check_status(H5Dread(set.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
-                 "read " + name + " (damaged data fails its checksum)");
+                 "read " + path_of(parent, name) + " (damaged data fails its checksum)");
   return data;
 }
 
@@ -466,7 +480,7 @@ std::vector<std::int64_t> read_ints(hid_t parent, const std::string& name) {
   std::vector<std::int64_t> data(count);
   if (!data.empty())
     check_status(H5Dread(set.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
-                 "read " + name + " (damaged data fails its checksum)");
+                 "read " + path_of(parent, name) + " (damaged data fails its checksum)");
   return data;
 }
 
@@ -477,7 +491,7 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   Handle type = string_type();
   std::vector<char*> pointers(count, nullptr);
   check_status(H5Dread(set.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
-               "read " + name + " (damaged data fails its checksum)");
+               "read " + path_of(parent, name) + " (damaged data fails its checksum)");
   for (char* p : pointers) {
     out.emplace_back(p ? p : "");
     H5free_memory(p);

@@ -92,6 +92,9 @@ std::vector<double> read_doubles(hid_t parent, const std::string& name, const st
 std::vector<double> read_doubles(hid_t parent, const std::string& name);
 std::vector<std::int64_t> read_ints(hid_t parent, const std::string& name);
 std::vector<std::string> read_strings(hid_t parent, const std::string& name);
+//! Checks that dataset `name` has exactly `shape` and holds numbers (`numeric`) or strings,
+//! reading no data; throws RuntimeError naming the dataset otherwise.
+void check_dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& shape, bool numeric);
 //! The longest 1-D axis a reader accepts: far above any real file (1,200 months, 101 years).
 constexpr hsize_t kMaxAxisLength = 1u << 20;
 std::vector<std::string> list_group(hid_t parent, const std::string& name);

@@ -11,7 +11,9 @@
 namespace mppmc::io {
 
 //! Opens a results file read-only. Throws InputError when the file is missing, is not HDF5,
-//! is not an mppmc results file or has another schema version.
+//! fails its checksum, is not an mppmc results file, has another schema version, or has a
+//! dataset whose shape or type does not fit the schema (docs/hdf5-schema.md): every dataset's
+//! shape is checked against the time axes, the percentiles and the number of paths.
 h5::Handle open_results(const std::string& path);
 
 //! read() on the mppmc file `path` of `kind` ("results", "sensitivity"), where a failure to
