@@ -234,33 +234,6 @@ class FullDisk(unittest.TestCase):
 # ---- Damaged and crafted results files
 
 
-def checksum(data):
-    """The whole-file checksum of docs/hdf5-schema.md ("Checksums"), written here from the
-    documentation: 64-bit state "mppmcck1" xor the length; per 8-byte little-endian word (the
-    last one zero-padded) state = rotl(state xor word, 29) * 0x9e3779b97f4a7c15 mod 2^64."""
-    mask = (1 << 64) - 1
-    state = 0x6D70706D63636B31 ^ len(data)
-    padded = data + b"\0" * (-len(data) % 8)
-    for word in np.frombuffer(padded, dtype="<u8").tolist():
-        state ^= word
-        state = ((state << 29) | (state >> 35)) & mask
-        state = (state * 0x9E3779B97F4A7C15) & mask
-    return state
-
-
-def restamp(path):
-    """Writes the checksum record of a file edited after mppmc wrote it, so that mppmc reads
-    it as its own (a crafted file rather than a damaged one). A file without a checksum record
-    (written before mppmc had them) is left as it is."""
-    data = bytearray(Path(path).read_bytes())
-    if not data.startswith(b"mppmc-checksum-1 "):
-        return
-    body = bytes(data[512:])
-    record = f"mppmc-checksum-1 {checksum(body):016x} {len(body)}\n".encode()
-    data[:512] = record + b"\0" * (512 - len(record))
-    Path(path).write_bytes(bytes(data))
-
-
 class CraftedResults(unittest.TestCase):
     """Results files whose shapes do not fit their axes, with a valid checksum: mppmc checks every
     shape before it reads."""
@@ -280,7 +253,7 @@ class CraftedResults(unittest.TestCase):
         shutil.copyfile(self.good, path)
         with h5py.File(path, "r+") as f:
             edit(f)
-        restamp(path)
+        mt.restamp(path)
         return path
 
     def assert_refused(self, path, *words):
@@ -443,7 +416,7 @@ class DamagedResults(unittest.TestCase):
         damaged = bytearray(path.read_bytes())
         damaged[offset + 3] ^= 0x10
         path.write_bytes(bytes(damaged))
-        restamp(path)  # the file checksum matches again: only Fletcher32 can tell
+        mt.restamp(path)  # the file checksum matches again: only Fletcher32 can tell
         with h5py.File(path, "r") as f:
             with self.assertRaises(OSError):
                 f["annual/total_inflow/band"][:]
@@ -470,7 +443,7 @@ class WrittenFiles(unittest.TestCase):
                 self.assertGreaterEqual(len(numeric), 6)
                 for name, size, fletcher in numeric:
                     self.assertTrue(fletcher or size == 0, f"{path.name}:{name} has no Fletcher32 checksum")
-                self.assertEqual(checksum(path.read_bytes()[512:]),
+                self.assertEqual(mt.checksum(path.read_bytes()[512:]),
                                  int(path.read_bytes()[:512].split()[1], 16), f"{path.name}: user block checksum")
 
     def test_identical_runs_give_identical_bytes(self):
