@@ -374,6 +374,22 @@ def run_at_once(commands, timeout=RUN_TIMEOUT_S):
                 proc.communicate()
 
 
+class FolderPerClass:
+    """Mixin for a unittest.TestCase: setUpClass makes `cls.tmp`, a fresh folder (a Path) named
+    with the class's TMP_PREFIX, and tearDownClass removes it. A subclass that needs more in
+    setUpClass calls super().setUpClass() first."""
+    TMP_PREFIX = "mppmc-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix=cls.TMP_PREFIX)
+        cls.tmp = Path(cls._tmp.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+
 class ScriptResults:
     """Mixin for a unittest.TestCase whose setUpClass sets `tmp` (a Path; each job `name` ran in
     the folder tmp/<name>) and `results` (from run_at_once). make_tmp() makes `tmp`, and

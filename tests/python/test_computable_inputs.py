@@ -22,19 +22,11 @@ ERROR_LINE = re.compile(r"^error: (?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<
 BASE = mt.MINIMAL_SCENARIO
 
 
-def with_line(text, startswith, new_line):
-    return mt.replace_line(text, startswith, new_line)
+with_line = mt.replace_line
 
 
-class Refused(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-computable-")
-        cls.tmp = Path(cls._tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
+class Refused(mt.FolderPerClass, unittest.TestCase):
+    TMP_PREFIX = "mppmc-computable-"
 
     def refused(self, name, text, key, line, *words, count=1):
         """`mppmc run` exits 2, writes nothing and reports `key` at `line` of the file (`count`

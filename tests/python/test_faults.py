@@ -69,14 +69,14 @@ def snapshot(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
 
 
-class FullDisk(unittest.TestCase):
+class FullDisk(mt.FolderPerClass, unittest.TestCase):
     """Every writer of mppmc on a disk that fills up part way."""
+    TMP_PREFIX = "mppmc-faults-"
 
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-faults-")
-        cls.tmp = Path(cls._tmp.name)
-        cls.table = []  # (case, runs, outcome): the fault-injection table of the report
+        super().setUpClass()
+        cls.table = []  # (case, runs, outcome): the fault-injection table (docs/testing.md)
 
     @classmethod
     def tearDownClass(cls):
@@ -84,7 +84,7 @@ class FullDisk(unittest.TestCase):
             with open(os.environ["MPPMC_FAULT_TABLE"], "a") as out:
                 for row in cls.table:
                     out.write(" | ".join(str(x) for x in row) + "\n")
-        cls._tmp.cleanup()
+        super().tearDownClass()
 
     def assert_failed_cleanly(self, proc, what):
         """Exit 3 with one message of mppmc's own (besides the scenario's warnings)."""
@@ -234,19 +234,15 @@ class FullDisk(unittest.TestCase):
 # ---- Damaged and crafted results files
 
 
-class CraftedResults(unittest.TestCase):
+class CraftedResults(mt.FolderPerClass, unittest.TestCase):
     """Results files whose shapes do not fit their axes, with a valid checksum: mppmc checks every
     shape before it reads."""
+    TMP_PREFIX = "mppmc-crafted-"
 
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-crafted-")
-        cls.tmp = Path(cls._tmp.name)
+        super().setUpClass()
         cls.good = mt.run_results(mt.SMALL, cls.tmp / "good.h5", "--paths", "200", mt.VARIANT)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
 
     def craft(self, name, edit):
         path = self.tmp / f"{name}.h5"
@@ -341,25 +337,21 @@ class CraftedResults(unittest.TestCase):
                 self.assert_refused(self.craft(name, edit))
 
 
-class DamagedResults(unittest.TestCase):
+class DamagedResults(mt.FolderPerClass, unittest.TestCase):
     """Results files damaged after they were written: truncated, bytes overwritten at random
     (fixed seeds). The checksum in the user block catches all of it; Fletcher32 catches damage to
     a dataset's data for any HDF5 reader."""
 
     SEEDS = range(40)
+    TMP_PREFIX = "mppmc-damaged-"
 
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-damaged-")
-        cls.tmp = Path(cls._tmp.name)
+        super().setUpClass()
         cls.good = mt.run_results(mt.SMALL, cls.tmp / "good.h5", "--paths", "200")
         cls.sensitivity = cls.tmp / "sensitivity.h5"
         mt.mppmc("sensitivity", "--benchmark", "ishigami", "--samples", "64", "--bootstrap", "10", "-q", "-o",
                  cls.sensitivity, check=EXIT_OK)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
 
     def assert_refused(self, path, commands=("info", "export")):
         for command in commands:
