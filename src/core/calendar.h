@@ -9,6 +9,8 @@ namespace mppmc {
 
 //! Absolute month index: year * 12 + (month - 1). 2025-01 is 24300.
 using MonthIndex = int;
+//! 9999-12: the last month that "YYYY-MM" can write, so the last month of any horizon.
+inline constexpr MonthIndex kLastMonth = 9999 * 12 + 11;
 
 //! Parses "YYYY-MM" (four-digit year 1000-9999, month 01-12); nullopt for anything else.
 std::optional<MonthIndex> parse_year_month(std::string_view text);

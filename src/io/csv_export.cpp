@@ -1,12 +1,11 @@
 #include "io/csv_export.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/results_info.h"
 #include "io/toml_source.h"
@@ -39,15 +38,18 @@ void append_rows(std::ostream& out, hid_t root, const std::string& group, const 
     const std::string prefix =
         csv_field(scenario) + "," + csv_field(name) + "," + csv_field(h5::read_string_attribute(g.id(), "unit")) + ",";
     const std::size_t n = periods.size();
-    auto rows = [&](const std::vector<double>& values, const std::vector<std::string>& stat_labels) {
+    // Each statistic is [its labels, periods]: a dataset of another shape is refused.
+    auto rows = [&](const char* dataset, const std::vector<std::string>& stat_labels, bool vector) {
+      const std::vector<hsize_t> shape = vector ? std::vector<hsize_t>{n} : std::vector<hsize_t>{stat_labels.size(), n};
+      const std::vector<double> values = h5::read_doubles(g.id(), dataset, shape);
       for (std::size_t k = 0; k < stat_labels.size(); ++k)
         for (std::size_t t = 0; t < n; ++t)
           out << prefix << periods[t] << ',' << stat_labels[k] << ',' << number_text(values[k * n + t]) << '\n';
     };
-    rows(h5::read_doubles(g.id(), "quantiles"), labels);
-    rows(h5::read_doubles(g.id(), "mean"), {"mean"});
-    rows(h5::read_doubles(g.id(), "std"), {"std"});
-    if (h5::exists(g.id(), "band")) rows(h5::read_doubles(g.id(), "band"), band_labels);
+    rows("quantiles", labels, false);
+    rows("mean", {"mean"}, true);
+    rows("std", {"std"}, true);
+    if (h5::exists(g.id(), "band")) rows("band", band_labels, false);
   }
 }
 
@@ -103,31 +105,33 @@ std::vector<std::string> export_csv(const std::string& results_path, const std::
       tables.emplace_back(t.name, out.str());
     }
   });
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) throw RuntimeError("cannot create the folder " + folder + ": " + ec.message());
-  std::vector<std::string> temporaries;
-  auto discard = [&] {
-    for (const std::string& t : temporaries) fs::remove(t, ec);
+  // The folder (and its missing parents) is made only now that there is something to write,
+  // and a failure removes what this export made: the temporaries and the folders it created.
+  std::vector<fs::path> created;  // innermost first
+  fs::path innermost = fs::path(folder).lexically_normal();
+  if (!innermost.has_filename()) innermost = innermost.parent_path();  // "out/"
+  for (fs::path p = innermost; !p.empty() && !fs::exists(p, status); p = p.parent_path()) created.push_back(p);
+  std::vector<std::string> temporaries, written, fresh;  // fresh: tables that did not exist before
+  auto undo = [&] {
+    for (const std::string& t : fresh) discard(t);
+    for (const std::string& t : temporaries) discard(t);
+    for (const fs::path& p : created) fs::remove(p, status);  // only removes an empty folder
   };
-  for (const auto& [name, contents] : tables) {
-    const std::string temporary = (fs::path(folder) / name).string() + ".tmp-" + std::to_string(::getpid());
-    temporaries.push_back(temporary);
-    std::ofstream out(temporary, std::ios::binary);
-    if (!(out << contents) || !out.flush()) {
-      discard();
-      throw RuntimeError("cannot write " + temporary);
+  try {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) throw RuntimeError("cannot create the folder " + folder + ": " + ec.message());
+    for (const auto& [name, contents] : tables)
+      temporaries.push_back(write_temporary((fs::path(folder) / name).string(), contents));
+    for (std::size_t k = 0; k < tables.size(); ++k) {
+      const fs::path target = fs::path(folder) / tables[k].first;
+      if (!fs::exists(target, status)) fresh.push_back(target.string());
+      publish(temporaries[k], target.string());
+      written.push_back(target.string());
     }
-  }
-  std::vector<std::string> written;
-  for (std::size_t k = 0; k < tables.size(); ++k) {
-    const fs::path target = fs::path(folder) / tables[k].first;
-    fs::rename(temporaries[k], target, ec);
-    if (ec) {
-      discard();
-      throw RuntimeError("cannot move " + temporaries[k] + " into place: " + ec.message());
-    }
-    written.push_back(target.string());
+  } catch (...) {
+    undo();
+    throw;
   }
   return written;
 }

@@ -1,4 +1,5 @@
 #include "io/fitted_scenario.h"
+#include "core/atomic_file.h"
 
 #include <unistd.h>
 
@@ -286,27 +287,26 @@ bool write_fitted_scenario(const std::string& output, const Scenario& original, 
   if (auto text = edited(original.resolved_toml, entries, rho_text(fit), seasonality))
     candidates.push_back({false, header + "# Written resolved (all `extends` merged) from " + provenance.scenario_file +
                                      ", so it runs on its own.\n\n" + *text});
-  const std::string temporary = output + ".check-" + std::to_string(::getpid());
+  // Each candidate is written under a temporary name, read back and compared with the fitted
+  // scenario (core/atomic_file.h: the verify step); the first that matches takes the output's
+  // name, one that does not is removed.
+  struct Mismatch {};
   for (const auto& [kept, text] : candidates) {
-    write_text_atomically(temporary, text);
-    bool matches = false;
     try {
-      std::vector<Problem> ignored;
-      matches = same_scenario(read_scenario(temporary, ignored), expected);
-    } catch (const InputError&) {
-      matches = false;
-    }
-    std::error_code ec;
-    if (!matches) {
-      fs::remove(temporary, ec);
+      write_text_atomically(output, text, [&](const std::string& temporary) {
+        bool matches = false;
+        try {
+          std::vector<Problem> ignored;
+          matches = same_scenario(read_scenario(temporary, ignored), expected);
+        } catch (const InputError&) {
+          matches = false;
+        }
+        if (!matches) throw Mismatch{};
+      });
+      return kept;
+    } catch (const Mismatch&) {
       continue;
     }
-    fs::rename(temporary, output, ec);
-    if (ec) {
-      fs::remove(temporary, ec);
-      throw RuntimeError("cannot move the fitted scenario into place at " + output + ": " + ec.message());
-    }
-    return kept;
   }
   throw RuntimeError("internal error (a bug in mppmc): the fitted scenario for " + output +
                      " did not read back as fitted; nothing was written");

@@ -67,21 +67,15 @@ ResultsForecast read(const std::string& path, const std::string& series, const s
                    h5::read_double_attribute(band.id(), "max_percentile") / 100};
   h5::Handle g = h5::open_group(root, group);
   f.unit = h5::read_string_attribute(g.id(), "unit");
-  std::vector<hsize_t> dims;
-  f.quantiles = h5::read_doubles(g.id(), "quantiles", &dims);
-  if (dims.size() != 2 || dims[0] != f.levels.size() || dims[1] != f.periods.size())
-    throw InputError(path + ": " + group + "/quantiles does not have one row per percentile and one column per period");
-  f.band = h5::read_doubles(g.id(), "band");
-  if (f.band.size() != 3 * f.periods.size()) throw InputError(path + ": " + group + "/band has the wrong size");
+  // Shapes checked by the reader: one row per percentile (or band statistic), one column per period.
+  f.quantiles = h5::read_doubles(g.id(), "quantiles", {f.levels.size(), f.periods.size()});
+  f.band = h5::read_doubles(g.id(), "band", {3, f.periods.size()});
 
   const std::string paths_set = prefix + "paths/" + series;
   if (!with_paths || !h5::exists(root, paths_set)) return f;
-  std::vector<hsize_t> path_dims;
-  const std::vector<double> monthly = h5::read_doubles(root, paths_set, &path_dims);  // [path][month]
   const std::size_t month_count = months.size();
-  if (path_dims.size() != 2 || path_dims[1] != month_count)
-    throw InputError(path + ": " + paths_set + " does not have one column per month");
-  const std::size_t n = path_dims[0];
+  const auto n = static_cast<std::size_t>(h5::read_int_attribute(root, "n_paths"));
+  const std::vector<double> monthly = h5::read_doubles(root, paths_set, {n, month_count});  // [path][month]
   f.paths = static_cast<std::int64_t>(n);
   const bool stock = h5::read_string_attribute(g.id(), "kind") == "stock";
   f.samples.assign(f.periods.size() * n, 0.0);

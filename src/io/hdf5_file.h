@@ -1,7 +1,14 @@
 #pragma once
 // A thin RAII layer over the HDF5 C API: just what the results writer and reader need.
 // Every failure becomes a RuntimeError naming the object; HDF5's own error stack printing is
-// switched off so that users see one clear message.
+// switched off in every thread that calls in here (HDF5 keeps that setting per thread), so
+// that users see one clear message.
+//
+// Writing: every dataset is chunked and carries HDF5's Fletcher32 checksum filter, so that any
+// HDF5 reader detects damage to its data; a file made by create_file has a 512-byte user block
+// that finish_file fills with a checksum of everything after it, which open_file verifies
+// before HDF5 parses a byte (docs/hdf5-schema.md, "Checksums"). Closes that can write
+// (datasets, attributes, groups, files) are checked: Handle::close().
 #include <hdf5.h>
 
 #include <cstdint>
@@ -11,27 +18,41 @@
 
 namespace mppmc::io::h5 {
 
-//! Owns an hid_t and closes it with the right H5*close.
+//! Owns an hid_t and closes it exactly once with the right H5*close.
 class Handle {
  public:
   Handle() = default;
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Handle(Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = H5I_INVALID_HID; }
+  //! `name`: what the object is, for messages ("dataset quantiles").
+  Handle(hid_t id, herr_t (*close)(hid_t), std::string name = {});
+  Handle(Handle&& other) noexcept;
   Handle& operator=(Handle&& other) noexcept;
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
+  //! Closes an object still open and ignores the result: only for a failure path, where the
+  //! file is discarded, or for objects whose close does no I/O (dataspaces, types, lists).
   ~Handle();
   hid_t id() const { return id_; }
+  //! Closes now, flushing what the object holds; throws RuntimeError when that fails (a full
+  //! disk). Either way the handle is closed afterwards (HDF5 releases the id) and never
+  //! closed again.
+  void close();
 
  private:
   hid_t id_ = H5I_INVALID_HID;
   herr_t (*close_)(hid_t) = nullptr;
+  std::string name_;
 };
 
 //! Creates (truncating) a file whose objects carry no timestamps, so identical content gives
-//! identical bytes.
+//! identical bytes, with a 512-byte user block for finish_file's checksum.
 Handle create_file(const std::string& path);
-//! Opens an existing file read-only; nullopt when it is not an HDF5 file or cannot be opened.
+//! Closes a file made by create_file and checks that everything reached it (every object must
+//! be closed before), then writes the checksum of its contents into its user block. Throws
+//! RuntimeError naming `path`. The file is not yet forced to disk (core/atomic_file.h publish).
+void finish_file(Handle& file, const std::string& path);
+//! Opens an existing file read-only; nullopt when it is not an HDF5 file. When the file has
+//! mppmc's checksum, verifies it first; throws RuntimeError saying why when the checksum does
+//! not match (a damaged or truncated file) or HDF5 cannot open a file that looks like HDF5.
 std::optional<Handle> open_file(const std::string& path);
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);
@@ -56,13 +77,26 @@ Handle open_or_create_group(hid_t parent, const std::string& path);
 //! Float32 [rows, cols] dataset, chunked by rows and deflate-compressed (for per-path series).
 void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols, const float* data);
 
+// Reading. A file may be damaged or crafted: every read checks the object's shape (and an
+// attribute's element count) before it reads, and throws RuntimeError naming the object and
+// the shapes when they differ, never reading past a buffer.
+
 bool has_attribute(hid_t object, const std::string& name);
+//! Scalar (one-element) attributes.
 std::string read_string_attribute(hid_t object, const std::string& name);
 std::int64_t read_int_attribute(hid_t object, const std::string& name);
 double read_double_attribute(hid_t object, const std::string& name);
-std::vector<double> read_doubles(hid_t parent, const std::string& name, std::vector<hsize_t>* dims = nullptr);
+//! A float64 dataset whose shape is exactly `shape`.
+std::vector<double> read_doubles(hid_t parent, const std::string& name, const std::vector<hsize_t>& shape);
+//! A 1-D dataset of any length up to kMaxAxisLength (an axis: percentiles, years, months, names).
+std::vector<double> read_doubles(hid_t parent, const std::string& name);
 std::vector<std::int64_t> read_ints(hid_t parent, const std::string& name);
 std::vector<std::string> read_strings(hid_t parent, const std::string& name);
+//! Checks that dataset `name` has exactly `shape` and holds numbers (`numeric`) or strings,
+//! reading no data; throws RuntimeError naming the dataset otherwise.
+void check_dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& shape, bool numeric);
+//! The longest 1-D axis a reader accepts: far above any real file (1,200 months, 101 years).
+constexpr hsize_t kMaxAxisLength = 1u << 20;
 std::vector<std::string> list_group(hid_t parent, const std::string& name);
 
 }  // namespace mppmc::io::h5

@@ -22,19 +22,75 @@ std::string grouped_number(double value) {
   return (value < 0 && out != "0" ? "-" : "") + out;
 }
 
+namespace {
+
+// The statistics groups under `group` ("monthly", "compare/<v>/annual", ...): every series a
+// group with a unit and float64 quantiles [P, periods], mean and std [periods] and band
+// [3, periods].
+void check_statistics(hid_t root, const std::string& group, hsize_t percentiles, hsize_t periods) {
+  for (const std::string& name : h5::list_group(root, group)) {
+    h5::Handle g = h5::open_group(root, group + "/" + name);
+    h5::read_string_attribute(g.id(), "unit");
+    h5::check_dataset(g.id(), "quantiles", {percentiles, periods}, true);
+    h5::check_dataset(g.id(), "mean", {periods}, true);
+    h5::check_dataset(g.id(), "std", {periods}, true);
+    if (h5::exists(g.id(), "band")) h5::check_dataset(g.id(), "band", {3, periods}, true);
+  }
+}
+
+// The layout of schema 1 (docs/hdf5-schema.md), from the shapes and types of every dataset,
+// reading no data beyond the axes: a file that passes can be read without a shape surprise.
+void check_layout(hid_t root) {
+  const hsize_t months = h5::read_strings(root, "time/month").size();
+  if (static_cast<std::int64_t>(months) != h5::read_int_attribute(root, "horizon_months"))
+    throw RuntimeError("time/month has " + std::to_string(months) + " months, but horizon_months says " +
+                       std::to_string(h5::read_int_attribute(root, "horizon_months")));
+  const hsize_t years = h5::read_ints(root, "time/year").size();
+  h5::check_dataset(root, "time/months_in_year", {years}, true);
+  const hsize_t percentiles = h5::read_doubles(root, "percentiles").size();
+  h5::Handle band = h5::open_group(root, "band");
+  for (const char* name : {"min_percentile", "medio_percentile", "max_percentile"})
+    h5::read_double_attribute(band.id(), name);
+  const std::int64_t paths = h5::read_int_attribute(root, "n_paths");
+  if (paths < 0) throw RuntimeError("n_paths is " + std::to_string(paths));
+  auto run = [&](const std::string& prefix) {  // a scenario's groups: the root's, or a variant's
+    check_statistics(root, prefix + "monthly", percentiles, months);
+    check_statistics(root, prefix + "annual", percentiles, years);
+    const hsize_t inputs = h5::read_strings(root, prefix + "inputs/names").size();
+    h5::check_dataset(root, prefix + "inputs/samples", {static_cast<hsize_t>(paths), inputs}, true);
+    if (h5::exists(root, prefix + "paths"))
+      for (const std::string& name : h5::list_group(root, prefix + "paths"))
+        h5::check_dataset(root, prefix + "paths/" + name, {static_cast<hsize_t>(paths), months}, true);
+  };
+  run("");
+  if (h5::exists(root, "variants"))
+    for (const std::string& variant : h5::list_group(root, "variants")) run("variants/" + variant + "/");
+  if (h5::exists(root, "compare"))
+    for (const std::string& variant : h5::list_group(root, "compare")) {
+      check_statistics(root, "compare/" + variant + "/monthly", percentiles, months);
+      check_statistics(root, "compare/" + variant + "/annual", percentiles, years);
+    }
+}
+
+}  // namespace
+
 h5::Handle open_results(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  std::optional<h5::Handle> file = h5::open_file(path);
-  if (!file) throw InputError(path + ": not an HDF5 file (mppmc results files are HDF5)");
-  const hid_t root = file->id();
-  if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
-    throw InputError(path + ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
-  const std::int64_t version =
-      h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
-  if (version != 1)
-    throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
-                     "; this mppmc reads schema version 1");
-  return std::move(*file);
+  return reading_results(path, [&] {
+    std::optional<h5::Handle> file = h5::open_file(path);  // verifies the checksum first
+    if (!file) throw InputError(path + ": not an HDF5 file (mppmc results files are HDF5)");
+    const hid_t root = file->id();
+    if (!h5::has_attribute(root, "schema") || h5::read_string_attribute(root, "schema") != "mppmc-results")
+      throw InputError(path +
+                       ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
+    const std::int64_t version =
+        h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
+    if (version != 1)
+      throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
+                       "; this mppmc reads schema version 1");
+    check_layout(root);
+    return std::move(*file);
+  });
 }
 
 namespace {
@@ -43,6 +99,9 @@ namespace {
 std::string band_table(hid_t root, const std::string& prefix, const std::vector<std::string>& names) {
   const std::vector<std::int64_t> years = h5::read_ints(root, "time/year");
   const std::vector<std::int64_t> months = h5::read_ints(root, "time/months_in_year");
+  if (months.size() != years.size())
+    throw RuntimeError("time/months_in_year has " + std::to_string(months.size()) + " entries, time/year " +
+                       std::to_string(years.size()));
   h5::Handle band = h5::open_group(root, "band");
   std::ostringstream out;
   char line[256];
@@ -56,8 +115,8 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
     if (!h5::exists(root, group)) continue;
     h5::Handle g = h5::open_group(root, group);
     const std::string unit = h5::read_string_attribute(g.id(), "unit");
-    const std::vector<double> b = h5::read_doubles(g.id(), "band");
     const std::size_t y_count = years.size();
+    const std::vector<double> b = h5::read_doubles(g.id(), "band", {3, y_count});
     for (std::size_t y = 0; y < y_count; ++y) {
       std::string year = std::to_string(years[y]);
       if (months[y] < 12) year += "*";
@@ -85,7 +144,7 @@ const std::vector<std::string>& key_series() {
 
 std::string band_table(const std::string& path, const std::vector<std::string>& series_names) {
   h5::Handle file = open_results(path);
-  return band_table(file.id(), "", series_names);
+  return reading_results(path, [&] { return band_table(file.id(), "", series_names); });
 }
 
 const std::vector<std::string>& impact_series() {
@@ -96,13 +155,14 @@ const std::vector<std::string>& impact_series() {
 
 std::vector<std::string> variant_names(const std::string& path) {
   h5::Handle file = open_results(path);
-  if (!h5::exists(file.id(), "compare")) return {};
-  return h5::list_group(file.id(), "compare");
+  return reading_results(path, [&] {
+    return h5::exists(file.id(), "compare") ? h5::list_group(file.id(), "compare") : std::vector<std::string>{};
+  });
 }
 
 std::string impact_table(const std::string& path, const std::string& variant) {
   h5::Handle file = open_results(path);
-  return band_table(file.id(), "compare/" + variant + "/", impact_series());
+  return reading_results(path, [&] { return band_table(file.id(), "compare/" + variant + "/", impact_series()); });
 }
 
 namespace {

@@ -11,25 +11,34 @@
 namespace mppmc::io {
 
 //! Opens a results file read-only. Throws InputError when the file is missing, is not HDF5,
-//! is not an mppmc results file or has another schema version.
+//! fails its checksum, is not an mppmc results file, has another schema version, or has a
+//! dataset whose shape or type does not fit the schema (docs/hdf5-schema.md): every dataset's
+//! shape is checked against the time axes, the percentiles and the number of paths.
 h5::Handle open_results(const std::string& path);
 
-//! read() on the results file `path`, where a failure to read it (a damaged file: a group or
-//! dataset missing, a size that makes no sense) is the user's input, not a run's: it becomes an
-//! InputError naming the file.
+//! read() on the mppmc file `path` of `kind` ("results", "sensitivity"), where a failure to
+//! read it (a damaged or crafted file: a checksum that does not match, a group or dataset
+//! missing, a shape that does not fit the file's axes) is the user's input, not a run's: it
+//! becomes an InputError naming the file (exit 2).
 template <typename Read>
-auto reading_results(const std::string& path, Read read) -> decltype(read()) {
+auto reading_file(const std::string& path, const char* kind, Read read) -> decltype(read()) {
   try {
     return read();
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    throw InputError(path + ": a damaged or incomplete mppmc results file (" + e.what() + ")");
+    throw InputError(path + ": a damaged or incomplete mppmc " + kind + " file (" + e.what() + ")");
   }
 }
 
 //! A number rounded to whole units with thousands separators: 57600.4 -> "57,600".
 std::string grouped_number(double value);
+
+//! reading_file() of a results file.
+template <typename Read>
+auto reading_results(const std::string& path, Read read) -> decltype(read()) {
+  return reading_file(path, "results", read);
+}
 
 //! The series whose annual band `mppmc run` prints.
 const std::vector<std::string>& key_series();

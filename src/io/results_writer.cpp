@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/version.h"
 #include "io/hdf5_file.h"
@@ -53,7 +54,9 @@ void write_statistics(hid_t parent, const char* name, const ColumnStatistics& st
     h5::write_dataset(g.id(), "mean", {n}, &stats.mean[first]);
     h5::write_dataset(g.id(), "std", {n}, &stats.std[first]);
     h5::write_dataset(g.id(), "band", {3, n}, band.data());
+    g.close();
   }
+  group.close();
 }
 
 // The statistics, inputs and paths of one run under `group` (the root or a variant group).
@@ -77,6 +80,7 @@ void write_run(hid_t group, const RunRecord& r, bool save_paths) {
       }
       h5::write_compressed(paths.id(), std::string(info.name), n, months, rows.data());
     }
+    paths.close();
   }
 }
 
@@ -84,10 +88,6 @@ void write_scenario_attributes(hid_t group, const Scenario& s) {
   h5::write_attribute(group, "scenario_name", s.name);
   h5::write_attribute(group, "scenario_file", fs::path(s.source_file).filename().string());
   h5::write_attribute(group, "scenario_toml", s.resolved_toml);
-}
-
-std::string temporary_name(const std::string& path) {
-  return path + ".tmp-" + std::to_string(::getpid());
 }
 
 void create_parent(const fs::path& target) {
@@ -111,19 +111,11 @@ std::string created_utc() {
   return text;
 }
 
-struct ResultsFile::State {
-  h5::Handle file;
-};
+namespace {
 
-ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
-                         const std::string& quantile_method)
-    : path_(std::move(path)),
-      temporary_(temporary_name(path_)),
-      save_paths_(config.save_paths),
-      state_(std::make_unique<State>()) {
-  create_parent(fs::path(path_));
-  state_->file = h5::create_file(temporary_);
-  const hid_t root = state_->file.id();
+// The root attributes, time axes, percentiles and band of a new results file.
+void write_header(hid_t root, const Scenario& s, const RunConfig& config, bool deterministic,
+                  const std::string& quantile_method) {
   h5::write_attribute(root, "schema", std::string("mppmc-results"));
   h5::write_attribute(root, "schema_version", std::int64_t{1});
   h5::write_attribute(root, "tool_version", std::string(tool_version()));
@@ -148,19 +140,43 @@ ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& c
   h5::write_dataset(time.id(), "year", years);
   const std::vector<int> counts = s.months_in_year();
   h5::write_dataset(time.id(), "months_in_year", std::vector<std::int32_t>(counts.begin(), counts.end()));
+  time.close();
 
   h5::write_dataset(root, "percentiles", {config.percentiles.size()}, config.percentiles.data());
   h5::Handle band = h5::create_group(root, "band");
   h5::write_attribute(band.id(), "min_percentile", config.band[0]);
   h5::write_attribute(band.id(), "medio_percentile", config.band[1]);
   h5::write_attribute(band.id(), "max_percentile", config.band[2]);
+  band.close();
+}
+
+}  // namespace
+
+struct ResultsFile::State {
+  h5::Handle file;
+};
+
+ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
+                         const std::string& quantile_method)
+    : path_(std::move(path)),
+      temporary_(temporary_name(path_)),
+      save_paths_(config.save_paths),
+      state_(std::make_unique<State>()) {
+  create_parent(fs::path(path_));
+  try {
+    state_->file = h5::create_file(temporary_);
+    write_header(state_->file.id(), s, config, deterministic, quantile_method);
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    state_.reset();
+    discard(temporary_);
+    throw;
+  }
 }
 
 ResultsFile::~ResultsFile() {
   if (!state_) return;  // committed
-  state_.reset();
-  std::error_code ec;
-  fs::remove(temporary_, ec);
+  state_.reset();       // closes what is still open, ignoring failures: the file is discarded
+  discard(temporary_);
 }
 
 void ResultsFile::write_baseline(const RunRecord& run) {
@@ -169,12 +185,13 @@ void ResultsFile::write_baseline(const RunRecord& run) {
 
 void ResultsFile::write_variant(const std::string& name, const RunRecord& run, const Summary& difference) {
   const hid_t root = state_->file.id();
-  if (!h5::exists(root, "variants")) h5::create_group(root, "variants");
-  if (!h5::exists(root, "compare")) h5::create_group(root, "compare");
+  if (!h5::exists(root, "variants")) h5::create_group(root, "variants").close();
+  if (!h5::exists(root, "compare")) h5::create_group(root, "compare").close();
   {
     h5::Handle group = h5::open_or_create_group(root, "variants/" + name);
     write_scenario_attributes(group.id(), *run.scenario);
     write_run(group.id(), run, save_paths_);
+    group.close();
   }
   h5::Handle group = h5::create_group(root, "compare/" + name);
   h5::write_attribute(group.id(), "description",
@@ -182,6 +199,7 @@ void ResultsFile::write_variant(const std::string& name, const RunRecord& run, c
   const Scenario& s = *run.scenario;
   write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false);
   write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true);
+  group.close();
 }
 
 namespace {
@@ -194,20 +212,23 @@ void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, co
   h5::Handle group = h5::open_or_create_group(state_->file.id(), inputs_group(variant));
   h5::write_dataset(group.id(), "names", names);
   h5::create_matrix(group.id(), "samples", static_cast<hsize_t>(rows), names.size());
+  group.close();
 }
 
 void ResultsFile::write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows,
                                    std::size_t columns, const double* data) {
   h5::Handle group = h5::open_group(state_->file.id(), inputs_group(variant));
   h5::write_rows(group.id(), "samples", static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), columns, data);
+  group.close();
 }
 
 void ResultsFile::commit() {
-  state_->file = h5::Handle();  // close before the rename
-  std::error_code ec;
-  fs::rename(temporary_, path_, ec);
-  if (ec) throw RuntimeError("cannot move the results into place at " + path_ + ": " + ec.message());
+  // Every object of the file is closed by now; a close that fails (a full disk) throws, and the
+  // destructor removes the temporary. Only a file that closed cleanly is forced to disk and
+  // renamed into place.
+  h5::finish_file(state_->file, temporary_);
   state_.reset();
+  publish(temporary_, path_);
 }
 
 void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill) {
@@ -222,38 +243,12 @@ void write_hdf5_atomically(const std::string& path, const std::string& schema, c
     h5::write_attribute(root, "git_sha", std::string(git_sha()));
     h5::write_attribute(root, "created_utc", created_utc());
     fill(root);
+    h5::finish_file(file, temporary);
   } catch (...) {
-    std::error_code ec;
-    fs::remove(temporary, ec);
+    discard(temporary);
     throw;
   }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);  // nothing half-written stays behind
-    throw RuntimeError("cannot move the results into place at " + path + ": " + ec.message());
-  }
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  check_writable(path);
-  const std::string temporary = temporary_name(path);
-  {
-    std::FILE* file = std::fopen(temporary.c_str(), "wb");
-    const bool written = file && std::fwrite(text.data(), 1, text.size(), file) == text.size();
-    const bool closed = file && std::fclose(file) == 0;
-    if (!written || !closed) {
-      std::error_code ec;
-      fs::remove(temporary, ec);
-      throw RuntimeError("cannot write " + temporary + ": " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw RuntimeError("cannot move " + temporary + " into place at " + path + ": " + ec.message());
-  }
+  publish(temporary, path);
 }
 
 void check_writable(const std::string& path) {
@@ -262,8 +257,7 @@ void check_writable(const std::string& path) {
   std::FILE* file = std::fopen(probe.c_str(), "wb");
   if (!file) throw RuntimeError("cannot write " + path + ": " + std::strerror(errno));
   std::fclose(file);
-  std::error_code ec;
-  fs::remove(probe, ec);
+  discard(probe);
 }
 
 }  // namespace mppmc::io

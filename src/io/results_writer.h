@@ -43,7 +43,9 @@ class ResultsFile {
   void begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names);
   void write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows, std::size_t columns,
                         const double* data);
-  //! Closes the file and renames it into place.
+  //! Closes the file, checking every close (a full disk is a RuntimeError, and the temporary
+  //! is removed), writes its checksum, forces it to disk and renames it into place
+  //! (core/atomic_file.h publish). Before commit() an existing file at the path is untouched.
   void commit();
 
  private:
@@ -58,12 +60,11 @@ class ResultsFile {
 //! file next to it (removed again). Throws RuntimeError naming the reason.
 void check_writable(const std::string& path);
 
-//! Writes an HDF5 file through `fill` under `<path>.tmp-<pid>` and renames it into place when
-//! complete; the root gets the attributes schema, schema_version = 1, tool_version, git_sha and
-//! created_utc first. On any failure the temporary file is removed and `path` is untouched.
+//! Writes an HDF5 file through `fill` under `<path>.tmp-<pid>`: the root gets the attributes
+//! schema, schema_version = 1, tool_version, git_sha and created_utc first; then every close is
+//! checked, the file's checksum written, and it is forced to disk and renamed into place
+//! (core/atomic_file.h publish). On any failure the temporary is removed and `path` untouched.
 void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill);
-//! Writes `text` to `path` the same way (temporary name, renamed when complete).
-void write_text_atomically(const std::string& path, const std::string& text);
 
 //! UTC time "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH when set (reproducible files).
 std::string created_utc();

@@ -213,9 +213,19 @@ class Builder {
           s.horizon_months = static_cast<int>(*t);
       }
     }
+    if (s.start > 0 && s.horizon_months > 0 && s.start + s.horizon_months - 1 > kLastMonth)
+      error(*optional("scenario.start"), "scenario.start",
+            "the horizon of " + std::to_string(s.horizon_months) + " months from here runs past " +
+                format_year_month(kLastMonth) + " (months are written YYYY-MM); the latest start for " +
+                std::to_string(s.horizon_months) + " months is " +
+                format_year_month(kLastMonth - (s.horizon_months - 1)));
     for (int k = 0; k < kInitialStockCount; ++k) {
       const std::string key = "initial." + std::string(initial_stock_names()[k]);
-      if (const Entry* e = required(key)) s.initial[k] = bounded_number(*e, key, 0.0, kInf).value_or(0.0);
+      if (const Entry* e = required(key)) {
+        s.initial[k] = bounded_number(*e, key, 0.0, kInf).value_or(0.0);
+        if (auto why = not_computable(s.initial[k], s.initial[k], {0.0, kInf, false, 0.0, kLargestLevel}, true))
+          error(*e, key, *why);
+      }
     }
     if (const Entry* e = optional("inflow.first.year_correlation"))
       s.year_correlation = bounded_number(*e, "inflow.first.year_correlation", -1.0, 1.0).value_or(1.0);
@@ -234,8 +244,10 @@ class Builder {
 
     std::set<std::uint32_t> hashes;
     std::set<std::string> names;
+    std::vector<const Entry*> measure_entries;  // of s.measures
     for (std::size_t k = 0; k < loader_.measures.size(); ++k) {
       if (auto m = measure(loader_.measures[k], k)) {
+        measure_entries.push_back(&loader_.measures[k]);
         const std::string path = "measure[" + std::to_string(k) + "].name";
         if (!names.insert(m->name).second)
           error(loader_.measures[k], path, "two measures are named '" + m->name + "'; names must be unique");
@@ -245,6 +257,7 @@ class Builder {
         s.measures.push_back(std::move(*m));
       }
     }
+    if (measure_entries.size() == loader_.measures.size()) measure_products(s, measure_entries);
     correlations(s);
     return s;
   }
@@ -257,6 +270,11 @@ class Builder {
   }
   void error_at(const toml::node& node, const std::string& file, const std::string& key_path, const std::string& rule) {
     diagnostics_.error(location_of(node, file), key_path, value_text(node), rule);
+  }
+
+  std::size_t error_count() const {
+    const auto& all = diagnostics_.problems();
+    return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [](const Problem& p) { return !p.warning; }));
   }
 
   const Entry* optional(const std::string& key) const {
@@ -307,6 +325,13 @@ class Builder {
       if (!(*w > 0.0)) {
         error_at(*array->get(c), e.file, key, "must be > 0");
         ok = false;
+      } else if (*w < 1 / kLargestLevel || *w > kLargestLevel) {
+        // The weights are divided by their sum: tiny ones underflow it, huge ones overflow it.
+        error_at(*array->get(c), e.file, key,
+                 "must be in [" + number_text(1 / kLargestLevel) + ", " + number_text(kLargestLevel) +
+                     "]: the weights are normalised to sum 12, and outside that range their sum underflows or "
+                     "overflows (docs/scenario-format.md, \"Numbers mppmc can compute\")");
+        ok = false;
       }
       weights[c] = *w;
       sum += *w;
@@ -316,14 +341,48 @@ class Builder {
     return weights;
   }
 
-  // A number or a distribution table, checked against the parameter's range.
+  // A value's allowed range (docs/model-spec.md) and what the month step can compute with
+  // (ParamInfo::smallest, largest).
+  struct Range {
+    double min, max;
+    bool min_exclusive;
+    double smallest, largest;
+  };
+  static Range range_of(const ParamInfo& info) {
+    return {info.min, info.max, info.min_exclusive, info.smallest, info.largest};
+  }
+  // The extreme uniforms a run can feed a quantile function: the largest double below 1, and
+  // as far into the lower tail as cannot_sample probes (a correlation's normal scores).
+  static constexpr double kLowestU = 1e-30, kHighestU = 1 - 0x1.0p-53;
+
+  // Why values from `lo` to `hi` (`fixed`: one number, lo == hi) cannot be computed with
+  // (docs/scenario-format.md, "Numbers mppmc can compute"), or nothing.
+  static std::optional<std::string> not_computable(double lo, double hi, const Range& range, bool fixed) {
+    static const std::string kSee = " (docs/scenario-format.md, \"Numbers mppmc can compute\")";
+    if (hi > range.largest)
+      return (fixed ? "must be at most " : "its draws reach " + number_text(hi) + ", above ") +
+             number_text(range.largest) + ": a larger " +
+             (range.largest == kLargestMultiplier ? "multiplier" : "level") + " can overflow the month step" + kSee;
+    if (range.smallest > 0 && lo < range.smallest)  // below 0 is the range's concern (check_range)
+      return (fixed ? "must be at least " : "its draws fall to " + number_text(lo) + ", below ") +
+             number_text(range.smallest) + ": the month step divides by it" + kSee;
+    return std::nullopt;
+  }
+
+  // A number or a distribution table, checked against the parameter's range and what the
+  // month step can compute with.
   std::optional<Distribution> distribution(const toml::node& node, const std::string& file, const std::string& key,
-                                           double min, double max, bool min_exclusive) {
+                                           const Range& range) {
+    const auto [min, max, min_exclusive, smallest, largest] = range;
     if (node.is_number()) {
       auto v = read_number(node, key, file, diagnostics_);
       if (!v) return std::nullopt;
       if ((min_exclusive ? !(*v > min) : !(*v >= min)) || *v > max) {
         error_at(node, file, key, "must be " + range_text(min, max, min_exclusive));
+        return std::nullopt;
+      }
+      if (auto why = not_computable(*v, *v, range, true)) {
+        error_at(node, file, key, *why);
         return std::nullopt;
       }
       return Distribution::fixed(*v);
@@ -459,7 +518,13 @@ class Builder {
         error_at(node, file, key, "cannot be sampled: " + *why + "; use less extreme parameters");
         return std::nullopt;
       }
+      const std::size_t before = error_count();
       check_range(*d, node, file, key, min, max, min_exclusive);
+      if (error_count() > before) return std::nullopt;
+      if (auto why = not_computable(d->quantile(kLowestU), d->quantile(kHighestU), range, false)) {
+        error_at(node, file, key, *why);
+        return std::nullopt;
+      }
     } catch (const std::exception& e) {
       error_at(node, file, key, std::string("cannot be sampled: ") + e.what() + "; use less extreme parameters");
       return std::nullopt;
@@ -538,7 +603,7 @@ class Builder {
           error_at(value, e.file, path, "per-year table keys must be calendar years (e.g. 2025)");
           continue;
         }
-        if (auto d = distribution(value, e.file, path, info.min, info.max, info.min_exclusive))
+        if (auto d = distribution(value, e.file, path, range_of(info)))
           entries.emplace_back(std::stoi(y), std::move(*d));
       }
       std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -549,7 +614,7 @@ class Builder {
       if (table.values.empty()) table.values.push_back(Distribution::fixed(0.0));
       return table;
     }
-    auto d = distribution(*e.node, e.file, key, info.min, info.max, info.min_exclusive);
+    auto d = distribution(*e.node, e.file, key, range_of(info));
     table.values.push_back(d ? std::move(*d) : Distribution::fixed(0.0));
     return table;
   }
@@ -628,13 +693,42 @@ class Builder {
         ok = false;
     }
     if (const toml::node* n = field("effect")) {
-      if (auto d = distribution(*n, e.file, prefix + ".effect", 0.0, kInf, false))
+      if (auto d = distribution(*n, e.file, prefix + ".effect", {0.0, kInf, false, 0.0, kLargestMultiplier}))
         m.effect = std::move(*d);
       else
         ok = false;
     }
     if (!ok) return std::nullopt;
     return m;
+  }
+
+  // A parameter's value after its measures must stay computable too: its extreme draws times
+  // the extreme products of its measures' factors (each between 1 and the effect, as it ramps
+  // in). A rate is capped at 1 after its measures, so only its divisor side can fail. The
+  // error is reported at the effect of the parameter's last measure.
+  void measure_products(const Scenario& s, const std::vector<const Entry*>& entries) {
+    for (const ParamInfo& info : parameters()) {
+      double lo = kInf, hi = 0.0, low_factor = 1.0, high_factor = 1.0;
+      std::optional<std::size_t> last;
+      for (std::size_t k = 0; k < s.measures.size(); ++k)
+        if (s.measures[k].parameter == info.id) {
+          low_factor *= std::min(1.0, s.measures[k].effect.quantile(kLowestU));
+          high_factor *= std::max(1.0, s.measures[k].effect.quantile(kHighestU));
+          last = k;
+        }
+      if (!last) continue;
+      for (const Distribution& d : s.param(info.id).values) {
+        lo = std::min(lo, d.quantile(kLowestU));
+        hi = std::max(hi, d.quantile(kHighestU));
+      }
+      const double after_hi = info.capped_at_one ? std::min(hi * high_factor, 1.0) : hi * high_factor;
+      if (auto why = not_computable(lo * low_factor, after_hi, range_of(info), false)) {
+        const toml::node& effect = *entries[*last]->node->as_table()->get("effect");
+        error_at(effect, entries[*last]->file,
+                 "measure[" + std::to_string(entries[*last] - &loader_.measures[0]) + "].effect",
+                 "with the measures on " + std::string(info.key) + ", " + *why);
+      }
+    }
   }
 
   void correlations(Scenario& s) {

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/hdf5_file.h"
+#include "io/results_info.h"
 #include "io/results_writer.h"
 
 namespace mppmc::io {
@@ -36,6 +38,7 @@ void write_indices(hid_t parent, const std::string& name, const SobolIndices& s,
   h5::write_attribute(g.id(), "sampling", std::string(sampling_name(sampling)));
   h5::write_attribute(g.id(), "output_mean", s.mean);
   h5::write_attribute(g.id(), "output_variance", s.variance);
+  g.close();
 }
 
 std::string fixed(double value, int decimals) {
@@ -66,7 +69,9 @@ void write_study_results(const std::string& path, const Study& study, const Stud
         h5::write_attribute(g.id(), "period",
                             study.outputs[o].annual ? std::to_string(study.outputs[o].year)
                                                     : format_year_month(study.outputs[o].month));
+        g.close();
       }
+      group.close();
     }
     if (!result.tornado.empty()) {
       h5::Handle group = h5::create_group(root, "tornado");
@@ -84,7 +89,9 @@ void write_study_results(const std::string& path, const Study& study, const Stud
         h5::write_attribute(g.id(), "low_quantile", study.low);
         h5::write_attribute(g.id(), "high_quantile", study.high);
         h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
+        g.close();
       }
+      group.close();
     }
   });
 }
@@ -102,19 +109,28 @@ void write_benchmark_results(const std::string& path, const BenchmarkSpec& spec,
     const hsize_t k = spec.inputs.size();
     h5::write_dataset(g.id(), "analytic_first_order", {k}, spec.first_order.data());
     h5::write_dataset(g.id(), "analytic_total_order", {k}, spec.total_order.data());
+    g.close();
+    group.close();
   });
 }
 
 bool is_sensitivity_file(const std::string& path) {
   if (!fs::is_regular_file(path)) return false;
-  std::optional<h5::Handle> file = h5::open_file(path);
-  return file && h5::has_attribute(file->id(), "schema") &&
-         h5::read_string_attribute(file->id(), "schema") == "mppmc-sensitivity";
+  try {
+    std::optional<h5::Handle> file = h5::open_file(path);
+    return file && h5::has_attribute(file->id(), "schema") &&
+           h5::read_string_attribute(file->id(), "schema") == "mppmc-sensitivity";
+  } catch (const std::exception&) {
+    return false;  // damaged: the results reader that `info` tries next says how
+  }
 }
 
-std::string describe_sensitivity(const std::string& path) {
+namespace {
+std::string describe(const std::string& path) {
   std::optional<h5::Handle> file = h5::open_file(path);
-  if (!file || !is_sensitivity_file(path)) throw InputError(path + ": not an mppmc sensitivity file");
+  if (!file || !h5::has_attribute(file->id(), "schema") ||
+      h5::read_string_attribute(file->id(), "schema") != "mppmc-sensitivity")
+    throw InputError(path + ": not an mppmc sensitivity file");
   const hid_t root = file->id();
   if (h5::read_int_attribute(root, "schema_version") != 1)
     throw InputError(path + ": mppmc sensitivity schema version " +
@@ -130,8 +146,9 @@ std::string describe_sensitivity(const std::string& path) {
     for (const std::string& name : h5::list_group(root, "tornado")) {
       h5::Handle g = h5::open_group(root, "tornado/" + name);
       const auto inputs = h5::read_strings(g.id(), "inputs");
-      const auto low = h5::read_doubles(g.id(), "low_output"), high = h5::read_doubles(g.id(), "high_output"),
-                 swing = h5::read_doubles(g.id(), "swing");
+      const std::vector<hsize_t> k = {inputs.size()};
+      const auto low = h5::read_doubles(g.id(), "low_output", k), high = h5::read_doubles(g.id(), "high_output", k),
+                 swing = h5::read_doubles(g.id(), "swing", k);
       out << "\ntornado of " << name << " (inputs at p" << 100 * h5::read_double_attribute(g.id(), "low_quantile")
           << " / p" << 100 * h5::read_double_attribute(g.id(), "high_quantile") << ", others at their medians; base "
           << fixed(h5::read_double_attribute(g.id(), "base_output"), 0) << "):\n";
@@ -148,12 +165,14 @@ std::string describe_sensitivity(const std::string& path) {
     for (const std::string& name : h5::list_group(root, "sensitivity")) {
       h5::Handle g = h5::open_group(root, "sensitivity/" + name);
       const auto inputs = h5::read_strings(g.id(), "inputs");
-      const auto s = h5::read_doubles(g.id(), "first_order"), st = h5::read_doubles(g.id(), "total_order"),
-                 s_ci = h5::read_doubles(g.id(), "first_order_ci"), st_ci = h5::read_doubles(g.id(), "total_order_ci");
-      const bool analytic = h5::exists(g.id(), "analytic_first_order");
-      const auto s_true = analytic ? h5::read_doubles(g.id(), "analytic_first_order") : std::vector<double>{};
-      const auto st_true = analytic ? h5::read_doubles(g.id(), "analytic_total_order") : std::vector<double>{};
       const std::size_t k = inputs.size();
+      const std::vector<hsize_t> one = {k}, two = {2, k};
+      const auto s = h5::read_doubles(g.id(), "first_order", one), st = h5::read_doubles(g.id(), "total_order", one),
+                 s_ci = h5::read_doubles(g.id(), "first_order_ci", two),
+                 st_ci = h5::read_doubles(g.id(), "total_order_ci", two);
+      const bool analytic = h5::exists(g.id(), "analytic_first_order");
+      const auto s_true = analytic ? h5::read_doubles(g.id(), "analytic_first_order", one) : std::vector<double>{};
+      const auto st_true = analytic ? h5::read_doubles(g.id(), "analytic_total_order", one) : std::vector<double>{};
       std::vector<std::size_t> order(k);
       for (std::size_t i = 0; i < k; ++i) order[i] = i;
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return st[a] > st[b]; });
@@ -174,6 +193,11 @@ std::string describe_sensitivity(const std::string& path) {
       }
     }
   return out.str();
+}
+}  // namespace
+
+std::string describe_sensitivity(const std::string& path) {
+  return reading_file(path, "sensitivity", [&] { return describe(path); });
 }
 
 }  // namespace mppmc::io

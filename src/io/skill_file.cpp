@@ -1,4 +1,5 @@
 #include "io/skill_file.h"
+#include "core/atomic_file.h"
 
 #include <algorithm>
 #include <cmath>

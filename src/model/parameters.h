@@ -45,7 +45,20 @@ struct ParamInfo {
   bool capped_at_one;  //!< a rate: a measure factor that pushes it above 1 is capped at 1
   std::string_view unit;
   std::string_view meaning;
+  //! What the month step can compute with (docs/scenario-format.md, "Numbers mppmc can
+  //! compute"): every value a draw can take, times the largest (smallest) product of the
+  //! parameter's measure effects, must stay <= largest (>= smallest).
+  double smallest;  //!< > 0 only for a divisor: the delays (their min) and the occupancy rate
+  double largest;   //!< kLargestLevel, kLargestMultiplier, or 1 for a rate
 };
+
+//! The largest level (persons, places, per month or per year; euros; months), initial stock
+//! or seasonality weight mppmc computes with. With it and kLargestMultiplier every quantity of
+//! the month step stays below 1e75 over 1,200 months, so its square summed over 2^32 paths
+//! (the standard deviation) stays far below the largest double, 1.8e308.
+inline constexpr double kLargestLevel = 1e15;
+//! The largest multiplier (a ratio, a capacity factor, persons per grant, a measure's effect).
+inline constexpr double kLargestMultiplier = 1e6;
 
 //! All parameters, in ParamId order.
 const std::array<ParamInfo, kParamCount>& parameters();

@@ -1,0 +1,120 @@
+// The HDF5 layer (io/hdf5_file.h) under faults: a failure in any thread is our exception and
+// prints nothing; a file that cannot be written fails at the latest at its close and leaves the
+// library usable; shapes are checked before reading; the checksum catches damage.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "core/error.h"
+#include "io/hdf5_file.h"
+#include "support.h"
+
+using namespace mppmc;
+using mppmc::testing::FileSizeLimit;
+using mppmc::testing::TemporaryFolder;
+namespace h5 = mppmc::io::h5;
+
+namespace {
+
+// Runs `f` with stderr (fd 2) going to a file; returns what was written there.
+template <typename F>
+std::string captured_stderr(const std::string& path, F f) {
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  std::FILE* sink = std::fopen(path.c_str(), "w");
+  ::dup2(::fileno(sink), 2);
+  f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::fclose(sink);
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A finished file with one dataset "values" of shape [2, 3].
+void write_small(const std::string& path) {
+  h5::Handle file = h5::create_file(path);
+  const double values[6] = {1, 2, 3, 4, 5, 6};
+  h5::write_dataset(file.id(), "values", {2, 3}, values);
+  h5::write_attribute(file.id(), "schema", std::string("test"));
+  h5::finish_file(file, path);
+}
+
+}  // namespace
+
+TEST_CASE("hdf5: a failure in a worker thread is an exception and prints nothing", "[unit][io]") {
+  TemporaryFolder folder("mppmc-hdf5-thread");
+  write_small(folder / "f.h5");
+  std::string message;
+  const std::string printed = captured_stderr(folder / "stderr.txt", [&] {
+    std::thread worker([&] {
+      std::optional<h5::Handle> file = h5::open_file(folder / "f.h5");
+      try {
+        h5::open_group(file->id(), "no/such/group");
+      } catch (const RuntimeError& e) {
+        message = e.what();
+      }
+    });
+    worker.join();
+  });
+  CHECK(message.find("no/such/group") != std::string::npos);
+  CHECK(printed.empty());
+}
+
+TEST_CASE("hdf5: a file that cannot be written fails by its close, and HDF5 stays usable", "[unit][io]") {
+  TemporaryFolder folder("mppmc-hdf5-full");
+  const std::vector<double> data(1 << 17, 0.25);  // 1 MiB
+  for (rlim_t limit : {rlim_t{0}, rlim_t{2048}, rlim_t{600000}}) {
+    INFO("limit " << limit);
+    const std::string path = folder / ("full-" + std::to_string(limit) + ".h5");
+    bool failed = false;
+    {
+      FileSizeLimit full(limit);
+      try {
+        h5::Handle file = h5::create_file(path);
+        h5::write_dataset(file.id(), "data", {data.size()}, data.data());
+        h5::finish_file(file, path);
+      } catch (const RuntimeError&) {
+        failed = true;
+      }
+    }
+    CHECK(failed);
+    std::remove(path.c_str());
+    write_small(folder / "after.h5");  // the library still works after a failed close
+    CHECK(h5::open_file(folder / "after.h5").has_value());
+  }
+}
+
+TEST_CASE("hdf5: a dataset of another shape is refused before anything is read", "[unit][io]") {
+  TemporaryFolder folder("mppmc-hdf5-shape");
+  write_small(folder / "f.h5");
+  std::optional<h5::Handle> file = h5::open_file(folder / "f.h5");
+  REQUIRE(file);
+  CHECK(h5::read_doubles(file->id(), "values", {2, 3}) == std::vector<double>{1, 2, 3, 4, 5, 6});
+  CHECK_THROWS_WITH(h5::read_doubles(file->id(), "values", {3, 2}),
+                    Catch::Contains("/values has the shape [2, 3], expected [3, 2]"));
+  CHECK_THROWS_WITH(h5::read_doubles(file->id(), "values"), Catch::Contains("expected [n]"));
+  CHECK_THROWS_AS(h5::check_dataset(file->id(), "values", {2, 3}, false), RuntimeError);  // not strings
+  CHECK_THROWS_AS(h5::read_int_attribute(file->id(), "schema"), RuntimeError);            // a string
+}
+
+TEST_CASE("hdf5: the checksum in the user block catches any changed byte", "[unit][io]") {
+  TemporaryFolder folder("mppmc-hdf5-checksum");
+  const std::string path = folder / "f.h5";
+  write_small(path);
+  std::ifstream in(path, std::ios::binary);
+  const std::string good(std::istreambuf_iterator<char>(in), {});
+  REQUIRE(good.compare(0, 17, "mppmc-checksum-1 ") == 0);
+  for (std::size_t at : {std::size_t{20}, std::size_t{512}, good.size() / 2, good.size() - 1}) {
+    std::string damaged = good;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << damaged;
+    INFO("byte " << at);
+    CHECK_THROWS_AS(h5::open_file(path), RuntimeError);
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() - 100);
+  CHECK_THROWS_WITH(h5::open_file(path), Catch::Contains("truncated"));
+}
