@@ -1,5 +1,7 @@
 #include "io/fitted_scenario.h"
+
 #include "core/atomic_file.h"
+#include "model/parameters.h"
 
 #include <unistd.h>
 
@@ -197,6 +199,10 @@ std::vector<FittedEntry> fitted_entries(const InflowFit& fit) {
       } catch (const std::invalid_argument&) {
         continue;
       }
+      // A metalog's far tail can grow much faster than the predictive's: one whose largest
+      // draw (at u = 1 - 2^-53, core/random.h) passes what mppmc computes with is refused by the
+      // scenario reader, so the next form is tried.
+      if (!(e.distribution.quantile(1.0 - 0x1.0p-53) <= kLargestLevel)) continue;
       e.text = "{ dist = \"quantiles\", p = " + list_text(p, -1) + ", q = " + list_text(values, 0) + ", lower = 0 }";
       e.form = "metalog (" + std::to_string(p.size()) + " quantiles)";
       break;
@@ -291,6 +297,7 @@ bool write_fitted_scenario(const std::string& output, const Scenario& original, 
   // scenario (core/atomic_file.h: the verify step); the first that matches takes the output's
   // name, one that does not is removed.
   struct Mismatch {};
+  std::string why;  // of the last candidate refused
   for (const auto& [kept, text] : candidates) {
     try {
       write_text_atomically(output, text, [&](const std::string& temporary) {
@@ -298,8 +305,9 @@ bool write_fitted_scenario(const std::string& output, const Scenario& original, 
         try {
           std::vector<Problem> ignored;
           matches = same_scenario(read_scenario(temporary, ignored), expected);
-        } catch (const InputError&) {
-          matches = false;
+          if (!matches) why = "it reads back as another scenario";
+        } catch (const InputError& e) {
+          why = e.what();
         }
         if (!matches) throw Mismatch{};
       });
@@ -309,7 +317,7 @@ bool write_fitted_scenario(const std::string& output, const Scenario& original, 
     }
   }
   throw RuntimeError("internal error (a bug in mppmc): the fitted scenario for " + output +
-                     " did not read back as fitted; nothing was written");
+                     " did not read back as fitted (" + why + "); nothing was written");
 }
 
 }  // namespace mppmc::io
