@@ -157,4 +157,20 @@ int export_command(const std::string& file, const std::string& folder, bool over
   return kExitOk;
 }
 
+int score_command(const ScoreJob& job, bool quiet) {
+  const ScoreOutcome out = with_warnings([&](std::vector<Problem>& w) { return score_job(job, w); });
+  if (!quiet) std::cout << out.table;
+  if (!out.output.empty()) std::cout << "scores: " << out.output << "\n";
+  return kExitOk;
+}
+
+int fit_command(const FitJob& job, bool quiet) {
+  const FitOutcome out = with_warnings([&](std::vector<Problem>& w) { return fit_job(job, w); });
+  if (quiet)
+    std::cout << "fitted scenario: " << out.output << "\n";
+  else
+    std::cout << out.summary;
+  return kExitOk;
+}
+
 }  // namespace mppmc::app

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "app/calibrate.h"
+#include "app/fit.h"
 #include "app/run.h"
+#include "app/score.h"
 #include "app/sensitivity.h"
 
 namespace mppmc::app {
@@ -38,5 +40,9 @@ int validate_command(const std::vector<std::string>& files);
 int info_command(const std::string& file);
 //! `mppmc export --csv`: a results file's statistics as tidy CSV tables.
 int export_command(const std::string& file, const std::string& folder, bool overwrite);
+//! `mppmc score`: the per-period table and the summaries (unless quiet), the scores file.
+int score_command(const ScoreJob& job, bool quiet);
+//! `mppmc fit`: the data, estimates, predictive per year and rho (unless quiet), the scenario.
+int fit_command(const FitJob& job, bool quiet);
 
 }  // namespace mppmc::app

@@ -5,11 +5,14 @@
 // percentiles) or a CSV of published bands (mpp_bands.csv's columns; the band's minimum, medio
 // and maximum read as the percentiles `band_percentiles`). Reads and checks everything first:
 // every problem is an InputError and nothing is written.
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/skill.h"
 #include "core/error.h"
+#include "io/history_csv.h"
 
 namespace mppmc::app {
 
@@ -33,7 +36,23 @@ struct ScoreOutcome {
 //! between the bands file and the realised file) go to `warnings`.
 ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings);
 
-//! The tables score_job prints, for any rows and summaries (the backtest prints them too).
+//! The tables score_job prints, for any rows and summaries: skill_period_table, then
+//! skill_summary_table.
 std::string skill_tables(const std::vector<ScoredPeriod>& rows, const std::vector<SkillSummary>& summaries);
+//! One line per scored period (realised, band, PIT, which intervals covered, IS, CRPS, log ratio).
+std::string skill_period_table(const std::vector<ScoredPeriod>& rows);
+//! One line per summary: coverage of the 50 / 80 / 90% intervals and the band against nominal,
+//! mean interval score, mean CRPS, bias, mean PIT (the backtest prints this one side by side).
+std::string skill_summary_table(const std::vector<SkillSummary>& summaries);
+
+//! The published bands as forecasts (group "published", one per edition with a realised value):
+//! the band's minimum / medio / maximum at `band_percentiles` (percent), horizon = target year -
+//! the year of the month before publication. `realised` (mppmc series, period) -> value, when
+//! given, wins over a band's own realised column (a difference is a warning at the band's line).
+std::vector<ScoredPeriod> score_published_bands(const std::string& bands_file,
+                                                const std::vector<io::PublishedBand>& bands,
+                                                const std::vector<double>& band_percentiles,
+                                                const std::map<std::pair<std::string, std::string>, double>* realised,
+                                                const std::string& realised_file, std::vector<Problem>& warnings);
 
 }  // namespace mppmc::app
