@@ -173,4 +173,16 @@ int fit_command(const FitJob& job, bool quiet) {
   return kExitOk;
 }
 
+int backtest_command(const BacktestJob& job, bool quiet) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const BacktestProgress progress = [&](const std::string& line) {
+    if (quiet) return;
+    std::cerr << line << "\n";
+  };
+  const BacktestOutcome out = with_warnings([&](std::vector<Problem>& w) { return backtest_job(job, w, progress); });
+  if (!quiet) std::cout << out.table;
+  std::printf("backtest: %s (%.2f s)\n", out.output.c_str(), seconds_since(t0));
+  return kExitOk;
+}
+
 }  // namespace mppmc::app

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/backtest.h"
 #include "app/calibrate.h"
 #include "app/fit.h"
 #include "app/run.h"
@@ -44,5 +45,8 @@ int export_command(const std::string& file, const std::string& folder, bool over
 int score_command(const ScoreJob& job, bool quiet);
 //! `mppmc fit`: the data, estimates, predictive per year and rho (unless quiet), the scenario.
 int fit_command(const FitJob& job, bool quiet);
+//! `mppmc backtest`: a progress line per origin on stderr and the side-by-side table (unless
+//! quiet), the backtest file.
+int backtest_command(const BacktestJob& job, bool quiet);
 
 }  // namespace mppmc::app

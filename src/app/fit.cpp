@@ -84,6 +84,23 @@ InputError located(const InputError& e, const FitJob& job, const io::HistorySeri
   return InputError(std::vector<Problem>{p});
 }
 
+// What the fit reads of the three series (quarterly and monthly may be empty).
+InflowHistory inflow_history(const io::HistorySeries& annual, const io::HistorySeries& quarterly,
+                             const io::HistorySeries& monthly) {
+  InflowHistory history;
+  history.first_year = annual.periods.front().year;
+  history.annual = annual.values;
+  if (!quarterly.values.empty()) {
+    history.first_quarter = quarterly.periods.front().ordinal();
+    history.quarterly = quarterly.values;
+  }
+  if (!monthly.values.empty()) {
+    history.first_month = monthly.periods.front().ordinal();
+    history.monthly = monthly.values;
+  }
+  return history;
+}
+
 }  // namespace
 
 FitOutcome fit_job(const FitJob& given, std::vector<Problem>& warnings) {
@@ -125,17 +142,7 @@ FitOutcome fit_job(const FitJob& given, std::vector<Problem>& warnings) {
                             "the fit replaces inflow.first.annual (first asylum applications); this series is fitted "
                             "as if it were first applications"));
 
-  InflowHistory history;
-  history.first_year = annual.periods.front().year;
-  history.annual = annual.values;
-  if (!quarterly.values.empty()) {
-    history.first_quarter = quarterly.periods.front().ordinal();
-    history.quarterly = quarterly.values;
-  }
-  if (!monthly.values.empty()) {
-    history.first_month = monthly.periods.front().ordinal();
-    history.monthly = monthly.values;
-  }
+  const InflowHistory history = inflow_history(annual, quarterly, monthly);
   FitOptions options;
   options.model = *model;
   options.through = through;

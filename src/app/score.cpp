@@ -90,26 +90,34 @@ std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& 
                                                 f.samples.begin() + static_cast<std::ptrdiff_t>(t * f.paths),
                                                 f.samples.begin() + static_cast<std::ptrdiff_t>((t + 1) * f.paths)))
                                           : Predictive::from_quantiles(f.levels, column);
-        ScoredPeriod r;
-        r.group = variant.empty() ? "baseline" : variant;
-        r.forecast = r.group;
-        r.series = series;
-        r.period = f.periods[t];
-        r.horizon = f.period_years[t] - f.origin_year;
-        r.method = f.paths > 0 ? "paths" : "quantiles";
-        r.realised = it->second;
-        r.band_low = f.band[t];
-        r.medio = f.band[periods + t];
-        r.band_high = f.band[2 * periods + t];
-        r.band_nominal = f.band_levels[2] - f.band_levels[0];
-        r.score = score_period(predictive, {r.band_low, r.band_high}, r.realised);
-        rows.push_back(r);
+        const std::string group = variant.empty() ? "baseline" : variant;
+        rows.push_back(scored_period({group, group, series, f.periods[t], f.period_years[t] - f.origin_year},
+                                     predictive, {f.band[t], f.band[periods + t], f.band[2 * periods + t]},
+                                     f.band_levels[2] - f.band_levels[0], it->second));
       }
     }
   return rows;
 }
 
 }  // namespace
+
+ScoredPeriod scored_period(const ForecastLabel& label, const Predictive& predictive, const std::array<double, 3>& band,
+                           double band_nominal, double realised) {
+  ScoredPeriod r;
+  r.group = label.group;
+  r.forecast = label.forecast;
+  r.series = label.series;
+  r.period = label.period;
+  r.horizon = label.horizon;
+  r.method = predictive.is_sample() ? "paths" : "quantiles";
+  r.realised = realised;
+  r.band_low = band[0];
+  r.medio = band[1];
+  r.band_high = band[2];
+  r.band_nominal = band_nominal;
+  r.score = score_period(predictive, {band[0], band[2]}, realised);
+  return r;
+}
 
 std::vector<ScoredPeriod> score_published_bands(const std::string& bands_file,
                                                 const std::vector<io::PublishedBand>& bands,
@@ -139,20 +147,9 @@ std::vector<ScoredPeriod> score_published_bands(const std::string& bands_file,
     }
     levels.push_back(p[2] / 100);
     values.push_back(b.maximum);
-    ScoredPeriod r;
-    r.group = "published";
-    r.forecast = b.edition;
-    r.series = b.series;
-    r.period = period;
-    r.horizon = b.target_year - year_of(b.published - 1);
-    r.method = "quantiles";
-    r.realised = *value;
-    r.band_low = b.minimum;
-    r.medio = b.medio ? *b.medio : kNaN;
-    r.band_high = b.maximum;
-    r.band_nominal = (p[2] - p[0]) / 100;
-    r.score = score_period(Predictive::from_quantiles(levels, values), {b.minimum, b.maximum}, *value);
-    rows.push_back(r);
+    rows.push_back(scored_period({"published", b.edition, b.series, period, b.target_year - year_of(b.published - 1)},
+                                 Predictive::from_quantiles(levels, values),
+                                 {b.minimum, b.medio ? *b.medio : kNaN, b.maximum}, (p[2] - p[0]) / 100, *value));
   }
   return rows;
 }

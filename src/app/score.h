@@ -5,6 +5,7 @@
 // percentiles) or a CSV of published bands (mpp_bands.csv's columns; the band's minimum, medio
 // and maximum read as the percentiles `band_percentiles`). Reads and checks everything first:
 // every problem is an InputError and nothing is written.
+#include <array>
 #include <map>
 #include <string>
 #include <utility>
@@ -35,6 +36,21 @@ struct ScoreOutcome {
 //! Notes that do not stop the work (a partial year skipped, a realised value that differs
 //! between the bands file and the realised file) go to `warnings`.
 ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings);
+
+//! Which forecast of which period a score belongs to.
+struct ForecastLabel {
+  std::string group;     //!< "published", "baseline", a variant or a model
+  std::string forecast;  //!< an edition, the group again, or a backtest origin
+  std::string series;    //!< mppmc series name
+  std::string period;    //!< "YYYY" or "YYYY-MM"
+  int horizon = 0;       //!< years after the forecast's origin
+};
+
+//! Scores one forecast period against `realised`: `band` = minimum, medio (NaN: none), maximum in
+//! the series' unit, `band_nominal` the probability the band claims; the method ("paths" or
+//! "quantiles") is the predictive's.
+ScoredPeriod scored_period(const ForecastLabel& label, const Predictive& predictive, const std::array<double, 3>& band,
+                           double band_nominal, double realised);
 
 //! The tables score_job prints, for any rows and summaries: skill_period_table, then
 //! skill_summary_table.

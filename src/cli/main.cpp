@@ -236,6 +236,51 @@ CLI::App* declare_fit(CLI::App& app, app::FitJob& job, FitFlags& flags, bool& qu
   return cmd;
 }
 
+CLI::App* declare_backtest(CLI::App& app, app::BacktestJob& job, bool& quiet) {
+  CLI::App* cmd = app.add_subcommand(
+      "backtest",
+      "Rolling-origin evaluation: at each origin fit the inflow models on the data before it, run the chain "
+      "(common random numbers) and score first applications and total inflow against what happened.");
+  cmd->add_option("SCENARIO", job.scenario,
+                  "base scenario (TOML), moved to start at each origin; default scenarios/mpp-2024-II.toml")
+      ->check(kNonEmpty);
+  cmd->add_option("--history", job.history,
+                  std::string("annual history (persons/year; wide with a `year` column, or tidy); default ") +
+                      app::kShippedAnnual)
+      ->check(kNonEmpty);
+  cmd->add_option("--series", job.series, "the history's first applications (fitted); default first_applications")
+      ->check(kNonEmpty);
+  cmd->add_option("--total-series", job.total_series,
+                  "the history's total asylum inflow (scored as total_inflow; a year without one is not scored); "
+                  "default total_asylum_inflow")
+      ->check(kNonEmpty);
+  cmd->add_option("--origins", job.origins,
+                  "FIRST-LAST or one year: the first forecast year of each origin; origin O is fitted on the data "
+                  "through O - 1, e.g. 2016-2024")
+      ->required()
+      ->check(kNonEmpty);
+  cmd->add_option("--model", job.models, "random-walk, ar1 and/or expert (default: all three)")->expected(1, 3);
+  cmd->add_option("--horizon", job.horizon_years, "years simulated from each origin, 1..10 (default 3)")
+      ->check(CLI::Range(1, 10));
+  cmd->add_option("--published", job.published,
+                  "published bands with outcomes (e.g. scenarios/data/mpp_bands.csv): scored beside the models "
+                  "(group published) and the expert model's errors")
+      ->check(kNonEmpty);
+  cmd->add_option("--paths", job.paths, "paths per origin and model (default 10000)")->check(kPathsRange);
+  cmd->add_option("--seed", job.seed, "seed, 0..2^63-1, the same at every origin (default from the config)")
+      ->check(kSeedRange);
+  cmd->add_option("--threads", job.threads, "worker threads; 0 = all cores (never changes the numbers)")
+      ->check(kThreadsRange);
+  cmd->add_option("--config", job.config, "run settings (seed, percentiles, band); default config/default.toml")
+      ->check(kNonEmpty);
+  cmd->add_flag("--skip-short", job.skip_short,
+                "skip an origin a model has too few years of data for (a warning) instead of refusing the run");
+  cmd->add_option("-o,--output", job.output, "backtest file to write (.h5)")->required()->check(kNonEmpty);
+  cmd->add_flag("--overwrite", job.overwrite, "replace an existing backtest file");
+  cmd->add_flag("-q,--quiet", quiet, "no progress and no tables (the file written is still named)");
+  return cmd;
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"mppmc " + std::string(tool_version()) +
                ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
@@ -280,6 +325,9 @@ int run_main(int argc, char** argv) {
   FitFlags fit_flags;
   bool fit_quiet = false;
   CLI::App* fit_cmd = declare_fit(app, fit, fit_flags, fit_quiet);
+  app::BacktestJob backtest;
+  bool backtest_quiet = false;
+  CLI::App* backtest_cmd = declare_backtest(app, backtest, backtest_quiet);
 
   try {
     app.parse(argc, argv);
@@ -303,6 +351,7 @@ int run_main(int argc, char** argv) {
       fit.shipped_published = !fit_flags.no_published;
       return app::fit_command(fit, fit_quiet);
     }
+    if (*backtest_cmd) return app::backtest_command(backtest, backtest_quiet);
     return app::kExitOk;
   });
 }
