@@ -259,7 +259,9 @@ CLI::App* declare_backtest(CLI::App& app, app::BacktestJob& job, bool& quiet) {
                   "through O - 1, e.g. 2016-2024")
       ->required()
       ->check(kNonEmpty);
-  cmd->add_option("--model", job.models, "random-walk, ar1 and/or expert (default: all three)")->expected(1, 3);
+  cmd->add_option("--model", job.models,
+                  "random-walk, ar1 and/or expert (default: all three); give SCENARIO before --model")
+      ->expected(1, 3);
   cmd->add_option("--horizon", job.horizon_years, "years simulated from each origin, 1..10 (default 3)")
       ->check(CLI::Range(1, 10));
   cmd->add_option("--published", job.published,
