@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mppmc_plotting import (  # noqa: E402
-    InputError, check_dpi, check_png_output, format_count, make_tick_formatter, open_hdf5, run_cli, save_png, text)
+    PNG_EXIT_CODES, InputError, check_dpi, check_png_output, format_count, make_tick_formatter, open_hdf5, run_cli, save_png, text)
 
 PROG = "plot_backtest.py"
 FAN_COLORS = ["#c6d7ee", "#8fb0dc", "#4f7fc0"]  # 5-95, 10-90, 25-75
@@ -198,8 +198,7 @@ def build_parser():
         prog=PROG,
         description="Fan chart of one model's backtest forecasts against the realised values and the published "
                     "MPP bands, from a file written by `mppmc backtest`.",
-        epilog="Exit codes: 0 ok (prints the PNG path), 2 bad input (one-line message on stderr, nothing written), "
-               "3 the PNG could not be written.")
+        epilog=PNG_EXIT_CODES)
     p.add_argument("file", metavar="BACKTEST.h5", help="written by `mppmc backtest -o BACKTEST.h5`")
     p.add_argument("--model", help="model to draw (default: the lowest mean CRPS of the series)")
     p.add_argument("--series", default="total_inflow", help="total_inflow (default) or inflow_first")

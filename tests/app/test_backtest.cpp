@@ -6,6 +6,7 @@
 
 #include "app/backtest.h"
 #include "io/scenario_reader.h"
+#include "support.h"
 
 using namespace mppmc;
 namespace fs = std::filesystem;
@@ -14,10 +15,7 @@ namespace {
 const std::string kSource = std::string(MPPMC_SOURCE_DIR) + "/";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "mppmc_app_backtest_tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing::fresh_dir("mppmc_app_backtest_tests", name);
 }
 
 InflowFit random_walk_fit(int through, int years) {

@@ -83,15 +83,10 @@ class Calibration(unittest.TestCase):
             self.assertLess(abs(rate - p), 3 * error, f"{level}% interval covered {covered[level]} of {count}")
 
 
-class Backtest(unittest.TestCase):
+class Backtest(mt.ScriptResults, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-backtest-")
-        cls.tmp = Path(cls._tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
+        cls.make_tmp("mppmc-backtest-")
 
     def shipped(self, output, *extra):
         """The shipped scenario and history, origins 2019-2021, every model, the published bands."""

@@ -100,15 +100,10 @@ def random_walk_oracle(through, horizons, levels=(0.05, 0.25, 0.5, 0.75, 0.95)):
             for h in horizons}
 
 
-class Fit(unittest.TestCase):
+class Fit(mt.ScriptResults, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-fit-")
-        cls.tmp = Path(cls._tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
+        cls.make_tmp("mppmc-fit-")
 
     def test_default_fit_is_the_random_walk_and_runs(self):
         fitted = self.tmp / "fitted.toml"

@@ -41,16 +41,7 @@ class PlotBacktest(mt.ScriptResults, unittest.TestCase):
             "e_horizon": [b, "--horizon", "4", "-o", "x.png"],
             "e_png": [b, "-o", "x.jpg"],
         }
-        for name in cls.jobs:
-            (tmp / name).mkdir()
-        cls.results = mt.run_at_once({name: ([mt.PYTHON, PLOT, *argv], tmp / name)
-                                      for name, argv in cls.jobs.items()}, timeout=120)
-
-    def written(self, name, expected_name):
-        out, _ = self.result(name)
-        self.assertEqual(out.strip(), expected_name)
-        self.assertEqual(self.files_in(name), [expected_name])
-        return self.tmp / name / expected_name
+        cls.run_script(PLOT, cls.jobs)
 
     def test_default_name_and_charts(self):
         self.assert_png(self.written("default", "bt_fan.png"))
