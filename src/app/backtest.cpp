@@ -15,6 +15,7 @@
 #include "app/score.h"
 #include "app/settings.h"
 #include "core/version.h"
+#include "engine/cluster.h"
 #include "engine/run_control.h"
 #include "engine/statistics.h"
 #include "io/backtest_file.h"
@@ -99,6 +100,8 @@ Inputs read_inputs(const BacktestJob& job, std::vector<Problem>& warnings, std::
                                         "': give the first forecast years as FIRST-LAST (e.g. 2016-2024) or one year"));
   }
   check_origins(in, problems);
+  if (cluster_size() > 1)
+    problems.push_back(Problem::general("mppmc backtest runs in one process; start it without mpirun"));
   if (job.horizon_years < 1 || job.horizon_years > kMaxHorizonYears)
     problems.push_back(Problem::general("--horizon " + std::to_string(job.horizon_years) + ": must be 1 to " +
                                         std::to_string(kMaxHorizonYears) + " years"));
