@@ -13,6 +13,11 @@ import tempfile
 from pathlib import Path
 
 
+#: The epilog of a chart script's --help: what run_cli returns.
+PNG_EXIT_CODES = ("Exit codes: 0 ok (prints the PNG path), 2 bad input (one-line message on stderr, nothing written), "
+                  "3 the PNG could not be written.")
+
+
 class InputError(Exception):
     """Bad input: the message is printed as one line and the exit code is 2."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mppmc_plotting import (  # noqa: E402
-    InputError, check_dpi, check_png_output, format_count, make_tick_formatter, run_cli, save_png)
+    PNG_EXIT_CODES, InputError, check_dpi, check_png_output, format_count, make_tick_formatter, run_cli, save_png)
 
 PROG = "plot_skill.py"
 COLUMNS = ["kind", "group", "forecast", "series", "period", "horizon", "method", "statistic", "value"]
@@ -118,8 +118,7 @@ def build_parser():
         prog=PROG,
         description="Realised values against the bands of each scored forecast, and the PIT histogram, "
                     "from the tidy scores CSV of `mppmc score`.",
-        epilog="Exit codes: 0 ok (prints the PNG path), 2 bad input (one-line message on stderr, "
-               "nothing written), 3 the PNG could not be written.")
+        epilog=PNG_EXIT_CODES)
     p.add_argument("file", metavar="SCORES.csv", help="scores written by `mppmc score -o SCORES.csv`")
     p.add_argument("--series", help="series to draw (default: the first in the file)")
     p.add_argument("-o", dest="png", metavar="OUT.png",

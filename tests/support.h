@@ -19,6 +19,14 @@
 
 namespace mppmc::testing {
 
+//! An empty folder <temp>/<suite>/<name> (whatever an earlier run left there is removed).
+inline std::filesystem::path fresh_dir(const std::string& suite, const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / suite / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 //! tests/data/small.toml: every distribution family, measures, correlations, partial years.
 inline Scenario small_scenario() {
   std::vector<Problem> warnings;

@@ -162,4 +162,32 @@ int export_command(const std::string& file, const std::string& folder, bool over
   return kExitOk;
 }
 
+int score_command(const ScoreJob& job, bool quiet) {
+  const ScoreOutcome out = with_warnings([&](std::vector<Problem>& w) { return score_job(job, w); });
+  if (!quiet) std::cout << out.table;
+  if (!out.output.empty()) std::cout << "scores: " << out.output << "\n";
+  return kExitOk;
+}
+
+int fit_command(const FitJob& job, bool quiet) {
+  const FitOutcome out = with_warnings([&](std::vector<Problem>& w) { return fit_job(job, w); });
+  if (quiet)
+    std::cout << "fitted scenario: " << out.output << "\n";
+  else
+    std::cout << out.summary;
+  return kExitOk;
+}
+
+int backtest_command(const BacktestJob& job, bool quiet) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const BacktestProgress progress = [&](const std::string& line) {
+    if (quiet) return;
+    std::cerr << line << "\n";
+  };
+  const BacktestOutcome out = with_warnings([&](std::vector<Problem>& w) { return backtest_job(job, w, progress); });
+  if (!quiet) std::cout << out.table;
+  std::printf("backtest: %s (%.2f s)\n", out.output.c_str(), seconds_since(t0));
+  return kExitOk;
+}
+
 }  // namespace mppmc::app

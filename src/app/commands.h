@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "app/backtest.h"
 #include "app/calibrate.h"
+#include "app/fit.h"
 #include "app/run.h"
+#include "app/score.h"
 #include "app/sensitivity.h"
 
 namespace mppmc::app {
@@ -38,5 +41,12 @@ int validate_command(const std::vector<std::string>& files);
 int info_command(const std::string& file);
 //! `mppmc export --csv`: a results file's statistics as tidy CSV tables.
 int export_command(const std::string& file, const std::string& folder, bool overwrite);
+//! `mppmc score`: the per-period table and the summaries (unless quiet), the scores file.
+int score_command(const ScoreJob& job, bool quiet);
+//! `mppmc fit`: the data, estimates, predictive per year and rho (unless quiet), the scenario.
+int fit_command(const FitJob& job, bool quiet);
+//! `mppmc backtest`: a progress line per origin on stderr and the side-by-side table (unless
+//! quiet), the backtest file.
+int backtest_command(const BacktestJob& job, bool quiet);
 
 }  // namespace mppmc::app

@@ -50,9 +50,61 @@ std::string summary_text(const FitJob& job, const InflowFit& fit, const std::vec
   return out.str();
 }
 
+// The job with the shipped files filled in where it asks for them.
+FitJob with_shipped_files(FitJob job) {
+  if (job.history.empty()) job.history = shipped(kShippedAnnual);
+  if (job.quarterly.empty() && job.shipped_quarterly) job.quarterly = shipped(kShippedQuarterly);
+  if (job.monthly.empty() && job.shipped_monthly) job.monthly = shipped(kShippedMonthly);
+  if (job.published.empty() && job.shipped_published) job.published = shipped(kShippedBands);
+  return job;
+}
+
+// A quarterly or monthly series: required when named on the command line, skipped with a
+// warning when it is the shipped default and lacks the series.
+io::HistorySeries optional_series(const std::string& file, bool shipped_default, const std::string& series,
+                                  io::Period::Kind kind, std::vector<Problem>& warnings) {
+  if (file.empty()) return {};
+  io::HistorySeries s = io::read_history_series(file, series, kind, !shipped_default);
+  if (s.values.empty())
+    warnings.push_back(Problem::warning_at({file, 1, 1}, series, "",
+                                           std::string("the shipped ") + io::kind_name(kind) +
+                                               " file has no such series; fitted without " + io::kind_name(kind) +
+                                               " data"));
+  return s;
+}
+
+// An InputError of the fit itself (too few years, `through` outside the data) at the history
+// line it concerns: the first value, or the last when `through` lies beyond the data.
+InputError located(const InputError& e, const FitJob& job, const io::HistorySeries& annual, int through) {
+  const bool after = !annual.periods.empty() && through > annual.periods.back().year;
+  const int line = annual.lines.empty() ? 0 : (after ? annual.lines.back() : annual.lines.front());
+  Problem p = Problem::general(e.what());
+  p.where = {job.history, line, 1};
+  p.key_path = job.series;
+  return InputError(std::vector<Problem>{p});
+}
+
+// What the fit reads of the three series (quarterly and monthly may be empty).
+InflowHistory inflow_history(const io::HistorySeries& annual, const io::HistorySeries& quarterly,
+                             const io::HistorySeries& monthly) {
+  InflowHistory history;
+  history.first_year = annual.periods.front().year;
+  history.annual = annual.values;
+  if (!quarterly.values.empty()) {
+    history.first_quarter = quarterly.periods.front().ordinal();
+    history.quarterly = quarterly.values;
+  }
+  if (!monthly.values.empty()) {
+    history.first_month = monthly.periods.front().ordinal();
+    history.monthly = monthly.values;
+  }
+  return history;
+}
+
 }  // namespace
 
-FitOutcome fit_job(const FitJob& job, std::vector<Problem>& warnings) {
+FitOutcome fit_job(const FitJob& given, std::vector<Problem>& warnings) {
+  const FitJob job = with_shipped_files(given);
   std::vector<Problem> problems;
   auto collect = [&](auto read) { collect_problems(problems, read); };
   Scenario scenario;
@@ -60,17 +112,13 @@ FitOutcome fit_job(const FitJob& job, std::vector<Problem>& warnings) {
   const std::optional<InflowModel> model = parse_inflow_model(job.model);
   if (!model) problems.push_back(Problem::general("--model " + job.model + ": must be random-walk, ar1 or expert"));
   io::HistorySeries annual, quarterly, monthly;
-  if (job.history.empty()) problems.push_back(Problem::general("--history HISTORY.csv is required"));
+  collect([&] { annual = io::read_history_series(job.history, job.series, io::Period::Kind::year); });
+  const bool default_quarterly = given.quarterly.empty(), default_monthly = given.monthly.empty();
   collect([&] {
-    if (!job.history.empty()) annual = io::read_history_series(job.history, job.series, io::Period::Kind::year);
+    quarterly = optional_series(job.quarterly, default_quarterly, job.series, io::Period::Kind::quarter, warnings);
   });
-  collect([&] {
-    if (!job.quarterly.empty())
-      quarterly = io::read_history_series(job.quarterly, job.series, io::Period::Kind::quarter);
-  });
-  collect([&] {
-    if (!job.monthly.empty()) monthly = io::read_history_series(job.monthly, job.series, io::Period::Kind::month);
-  });
+  collect(
+      [&] { monthly = optional_series(job.monthly, default_monthly, job.series, io::Period::Kind::month, warnings); });
   std::vector<io::PublishedBand> published;
   collect([&] {
     if (!job.published.empty()) published = io::read_published_bands(job.published);
@@ -94,17 +142,7 @@ FitOutcome fit_job(const FitJob& job, std::vector<Problem>& warnings) {
                             "the fit replaces inflow.first.annual (first asylum applications); this series is fitted "
                             "as if it were first applications"));
 
-  InflowHistory history;
-  history.first_year = annual.periods.front().year;
-  history.annual = annual.values;
-  if (!quarterly.values.empty()) {
-    history.first_quarter = quarterly.periods.front().ordinal();
-    history.quarterly = quarterly.values;
-  }
-  if (!monthly.values.empty()) {
-    history.first_month = monthly.periods.front().ordinal();
-    history.monthly = monthly.values;
-  }
+  const InflowHistory history = inflow_history(annual, quarterly, monthly);
   FitOptions options;
   options.model = *model;
   options.through = through;
@@ -121,7 +159,7 @@ FitOutcome fit_job(const FitJob& job, std::vector<Problem>& warnings) {
   try {
     outcome.fit = fit_inflow(history, options);
   } catch (const InputError& e) {
-    throw InputError(job.history + ": " + e.what());
+    throw located(e, job, annual, through);
   }
   io::FitProvenance provenance;
   provenance.history_file = job.history;

@@ -22,10 +22,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 using RealisedMap = std::map<std::pair<std::string, std::string>, double>;  // (mppmc series, period) -> value
 
-RealisedMap realised_values(const std::string& path) {
+using SeriesLines = std::map<std::string, int>;  // mppmc series -> the realised file's first line of it
+
+RealisedMap realised_values(const std::string& path, SeriesLines& first_lines) {
   RealisedMap out;
-  for (const io::TidyValue& v : io::read_tidy_csv(path))
+  for (const io::TidyValue& v : io::read_tidy_csv(path)) {
     out[{io::mppmc_series_name(v.series), v.period.text()}] = v.value;
+    first_lines.emplace(io::mppmc_series_name(v.series), v.line);
+  }
   return out;
 }
 
@@ -45,52 +49,8 @@ std::string decimal(double value, int decimals) {
   return text;
 }
 
-// The published bands as forecasts: the band's minimum / medio / maximum at `percentiles`.
-std::vector<ScoredPeriod> score_bands(const ScoreJob& job, const std::vector<io::PublishedBand>& bands,
-                                      const RealisedMap* realised, std::vector<Problem>& warnings) {
-  const std::vector<double>& p = job.band_percentiles;
-  std::vector<ScoredPeriod> rows;
-  for (const io::PublishedBand& b : bands) {
-    const std::string period = std::to_string(b.target_year);
-    std::optional<double> value = b.realised;
-    if (realised) {
-      const auto it = realised->find({b.series, period});
-      if (it != realised->end()) {
-        if (b.realised && *b.realised != it->second)
-          warnings.push_back(
-              Problem::warning_at({job.forecast, b.line, 1}, "realised", grouped(*b.realised),
-                                  "differs from " + job.realised + " (" + grouped(it->second) + "), which is used"));
-        value = it->second;
-      }
-    }
-    if (!value) continue;  // not yet realised
-    std::vector<double> levels = {p[0] / 100}, values = {b.minimum};
-    if (b.medio) {
-      levels.push_back(p[1] / 100);
-      values.push_back(*b.medio);
-    }
-    levels.push_back(p[2] / 100);
-    values.push_back(b.maximum);
-    ScoredPeriod r;
-    r.group = "published";
-    r.forecast = b.edition;
-    r.series = b.series;
-    r.period = period;
-    r.horizon = b.target_year - year_of(b.published - 1);
-    r.method = "quantiles";
-    r.realised = *value;
-    r.band_low = b.minimum;
-    r.medio = b.medio ? *b.medio : kNaN;
-    r.band_high = b.maximum;
-    r.band_nominal = (p[2] - p[0]) / 100;
-    r.score = score_period(Predictive::from_quantiles(levels, values), {b.minimum, b.maximum}, *value);
-    rows.push_back(r);
-  }
-  return rows;
-}
-
 // A results file's series as forecasts, the baseline and every variant.
-std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& realised,
+std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& realised, const SeriesLines& lines,
                                         std::vector<Problem>& warnings) {
   std::set<std::pair<std::string, bool>> wanted;  // (series, annual)
   for (const auto& [key, value] : realised) {
@@ -103,7 +63,16 @@ std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& 
   std::vector<ScoredPeriod> rows;
   for (const std::string& variant : variants)
     for (const auto& [series, annual] : wanted) {
-      const io::ResultsForecast f = io::read_results_forecast(job.forecast, series, variant, annual, true);
+      io::ResultsForecast f;
+      try {
+        f = io::read_results_forecast(job.forecast, series, variant, annual, true);
+      } catch (const InputError& e) {  // a series the forecast lacks: where the realised file asks for it
+        Problem p = Problem::general(e.what());
+        p.where = {job.realised, lines.at(series), 1};
+        p.key_path = "series";
+        p.value = series;
+        throw InputError(std::vector<Problem>{p});
+      }
       const std::size_t periods = f.periods.size();
       for (std::size_t t = 0; t < periods; ++t) {
         const auto it = realised.find({series, f.periods[t]});
@@ -121,20 +90,10 @@ std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& 
                                                 f.samples.begin() + static_cast<std::ptrdiff_t>(t * f.paths),
                                                 f.samples.begin() + static_cast<std::ptrdiff_t>((t + 1) * f.paths)))
                                           : Predictive::from_quantiles(f.levels, column);
-        ScoredPeriod r;
-        r.group = variant.empty() ? "baseline" : variant;
-        r.forecast = r.group;
-        r.series = series;
-        r.period = f.periods[t];
-        r.horizon = f.period_years[t] - f.origin_year;
-        r.method = f.paths > 0 ? "paths" : "quantiles";
-        r.realised = it->second;
-        r.band_low = f.band[t];
-        r.medio = f.band[periods + t];
-        r.band_high = f.band[2 * periods + t];
-        r.band_nominal = f.band_levels[2] - f.band_levels[0];
-        r.score = score_period(predictive, {r.band_low, r.band_high}, r.realised);
-        rows.push_back(r);
+        const std::string group = variant.empty() ? "baseline" : variant;
+        rows.push_back(scored_period({group, group, series, f.periods[t], f.period_years[t] - f.origin_year},
+                                     predictive, {f.band[t], f.band[periods + t], f.band[2 * periods + t]},
+                                     f.band_levels[2] - f.band_levels[0], it->second));
       }
     }
   return rows;
@@ -142,7 +101,64 @@ std::vector<ScoredPeriod> score_results(const ScoreJob& job, const RealisedMap& 
 
 }  // namespace
 
+ScoredPeriod scored_period(const ForecastLabel& label, const Predictive& predictive, const std::array<double, 3>& band,
+                           double band_nominal, double realised) {
+  ScoredPeriod r;
+  r.group = label.group;
+  r.forecast = label.forecast;
+  r.series = label.series;
+  r.period = label.period;
+  r.horizon = label.horizon;
+  r.method = predictive.is_sample() ? "paths" : "quantiles";
+  r.realised = realised;
+  r.band_low = band[0];
+  r.medio = band[1];
+  r.band_high = band[2];
+  r.band_nominal = band_nominal;
+  r.score = score_period(predictive, {band[0], band[2]}, realised);
+  return r;
+}
+
+std::vector<ScoredPeriod> score_published_bands(const std::string& bands_file,
+                                                const std::vector<io::PublishedBand>& bands,
+                                                const std::vector<double>& band_percentiles,
+                                                const RealisedMap* realised, const std::string& realised_file,
+                                                std::vector<Problem>& warnings) {
+  const std::vector<double>& p = band_percentiles;
+  std::vector<ScoredPeriod> rows;
+  for (const io::PublishedBand& b : bands) {
+    const std::string period = std::to_string(b.target_year);
+    std::optional<double> value = b.realised;
+    if (realised) {
+      const auto it = realised->find({b.series, period});
+      if (it != realised->end()) {
+        if (b.realised && *b.realised != it->second)
+          warnings.push_back(
+              Problem::warning_at({bands_file, b.line, 1}, "realised", grouped(*b.realised),
+                                  "differs from " + realised_file + " (" + grouped(it->second) + "), which is used"));
+        value = it->second;
+      }
+    }
+    if (!value) continue;  // not yet realised
+    std::vector<double> levels = {p[0] / 100}, values = {b.minimum};
+    if (b.medio) {
+      levels.push_back(p[1] / 100);
+      values.push_back(*b.medio);
+    }
+    levels.push_back(p[2] / 100);
+    values.push_back(b.maximum);
+    rows.push_back(scored_period({"published", b.edition, b.series, period, b.target_year - year_of(b.published - 1)},
+                                 Predictive::from_quantiles(levels, values),
+                                 {b.minimum, b.medio ? *b.medio : kNaN, b.maximum}, (p[2] - p[0]) / 100, *value));
+  }
+  return rows;
+}
+
 std::string skill_tables(const std::vector<ScoredPeriod>& rows, const std::vector<SkillSummary>& summaries) {
+  return skill_period_table(rows) + "\n" + skill_summary_table(summaries);
+}
+
+std::string skill_period_table(const std::vector<ScoredPeriod>& rows) {
   std::string out;
   char line[400];
   std::snprintf(line, sizeof line, "%-12s %-10s %-14s %-7s %2s %9s %9s %9s %9s %6s %-9s %9s %9s %7s\n", "group",
@@ -160,7 +176,13 @@ std::string skill_tables(const std::vector<ScoredPeriod>& rows, const std::vecto
                   grouped(s.interval_score).c_str(), grouped(s.crps).c_str(), decimal(s.log_ratio, 3).c_str());
     out += line;
   }
-  out += "covered: 5 / 8 / 9 = the central 50 / 80 / 90% interval held the realised value, B = the band did\n\n";
+  out += "covered: 5 / 8 / 9 = the central 50 / 80 / 90% interval held the realised value, B = the band did\n";
+  return out;
+}
+
+std::string skill_summary_table(const std::vector<SkillSummary>& summaries) {
+  std::string out;
+  char line[400];
   std::snprintf(line, sizeof line, "%-12s %-14s %3s %3s %9s %9s %9s %12s %10s %10s %7s %6s\n", "group", "series", "h",
                 "n", "cov50", "cov80", "cov90", "band (nom.)", "mean IS", "mean CRPS", "bias", "PIT");
   out += line;
@@ -190,8 +212,9 @@ ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings) {
   else if (bands)
     collect([&] { published = io::read_published_bands(job.forecast); });
   RealisedMap realised;
+  SeriesLines lines;
   if (!job.realised.empty())
-    collect([&] { realised = realised_values(job.realised); });
+    collect([&] { realised = realised_values(job.realised, lines); });
   else if (!bands)
     problems.push_back(Problem::general("--realised REALISED.csv is required to score a results file"));
   const std::vector<double>& p = job.band_percentiles;
@@ -202,8 +225,9 @@ ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings) {
   if (!problems.empty()) throw InputError(problems);
 
   ScoreOutcome outcome;
-  outcome.rows = bands ? score_bands(job, published, job.realised.empty() ? nullptr : &realised, warnings)
-                       : score_results(job, realised, warnings);
+  outcome.rows = bands ? score_published_bands(job.forecast, published, job.band_percentiles,
+                                               job.realised.empty() ? nullptr : &realised, job.realised, warnings)
+                       : score_results(job, realised, lines, warnings);
   if (outcome.rows.empty())
     throw InputError(job.forecast + ": no forecast period has a realised value" +
                      (job.realised.empty() ? std::string() : " in " + job.realised) + "; nothing to score");

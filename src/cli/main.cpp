@@ -192,6 +192,131 @@ void suggest_fixes(const CLI::App& app, int argc, char** argv) {
   }
 }
 
+CLI::App* declare_score(CLI::App& app, app::ScoreJob& job, bool& quiet) {
+  CLI::App* cmd = app.add_subcommand(
+      "score", "How did a forecast do? PIT, coverage, interval score and CRPS against what was realised.");
+  cmd->add_option("FORECAST", job.forecast,
+                  "an mppmc results file (.h5: every series REALISED names, baseline and variants; from saved "
+                  "paths when the file has them, else its percentiles) or a CSV of published bands (the columns "
+                  "of scenarios/data/mpp_bands.csv)")
+      ->required()
+      ->check(kNonEmpty);
+  cmd->add_option("--realised", job.realised,
+                  "realised values, tidy series,period,value (persons; period YYYY or YYYY-MM), e.g. "
+                  "scenarios/data/realised.csv; required for a results file, default for a bands CSV: its own "
+                  "realised column")
+      ->check(kNonEmpty);
+  cmd->add_option("-o,--output", job.output,
+                  "scores file: .csv (tidy kind,group,forecast,series,period,horizon,method,statistic,value) or "
+                  "HDF5 (any other name); default: print only")
+      ->check(kNonEmpty);
+  cmd->add_option("--band-percentiles", job.band_percentiles,
+                  "the percentiles a published band's minimum, medio and maximum stand for (default 5,50,95)")
+      ->delimiter(',')
+      ->expected(3);
+  cmd->add_flag("--overwrite", job.overwrite, "replace an existing scores file");
+  cmd->add_flag("-q,--quiet", quiet, "no tables (the scores file is still named)");
+  return cmd;
+}
+
+// `fit`'s shipped data are on unless switched off; these flags switch them off.
+struct FitFlags {
+  bool no_quarterly = false, no_monthly = false, no_published = false;
+};
+
+CLI::App* declare_fit(CLI::App& app, app::FitJob& job, FitFlags& flags, bool& quiet) {
+  CLI::App* cmd =
+      app.add_subcommand("fit",
+                         "Estimate first asylum applications from history and write a complete scenario whose "
+                         "inflow.first.annual (every year), year_correlation and seasonality come from the fit.");
+  cmd->add_option("SCENARIO", job.scenario, "base scenario (TOML); every other key is kept")
+      ->required()
+      ->check(kNonEmpty);
+  cmd->add_option("--history", job.history,
+                  std::string("annual history (persons/year): wide with a `year` column, or tidy "
+                              "series,period,value; default ") +
+                      app::kShippedAnnual)
+      ->check(kNonEmpty);
+  cmd->add_option("--series", job.series,
+                  "the history's column (wide) or series (tidy) of first applications; default first_applications")
+      ->check(kNonEmpty);
+  cmd->add_option("--through", job.through,
+                  "last year of data used (default: the year before the scenario starts); one year past the annual "
+                  "data is completed from its first quarters")
+      ->check(CLI::Range(1000, 9999));
+  cmd->add_option("--model", job.model,
+                  "random-walk (log random walk with drift, default), ar1 (log AR(1) around a level, parametric "
+                  "bootstrap) or expert (the scenario's medio with the spread of one-year-ahead errors)")
+      ->check(kNonEmpty);
+  cmd->add_option("--quarterly", job.quarterly,
+                  std::string("quarterly history (seasonality; a year under way); default ") + app::kShippedQuarterly +
+                      " (skipped if it lacks the series)")
+      ->check(kNonEmpty);
+  cmd->add_flag("--no-quarterly", flags.no_quarterly, "use no quarterly data");
+  cmd->add_option("--monthly", job.monthly,
+                  std::string("monthly history (the pattern within quarters); default ") + app::kShippedMonthly +
+                      " (skipped if it lacks the series)")
+      ->check(kNonEmpty);
+  cmd->add_flag("--no-monthly", flags.no_monthly, "use no monthly data");
+  cmd->add_option(
+         "--published", job.published,
+         std::string("published bands with outcomes (the expert model's errors); default ") + app::kShippedBands)
+      ->check(kNonEmpty);
+  cmd->add_flag("--no-published", flags.no_published, "the expert model uses no published forecasts");
+  cmd->add_option("-o,--output", job.output, "fitted scenario file to write (TOML)")->required()->check(kNonEmpty);
+  cmd->add_option("--seed", job.seed, "seed of the AR(1) bootstrap, 0..2^63-1 (default 20241119)")->check(kSeedRange);
+  cmd->add_flag("--overwrite", job.overwrite, "replace an existing output file");
+  cmd->add_flag("-q,--quiet", quiet, "print only the file written");
+  return cmd;
+}
+
+CLI::App* declare_backtest(CLI::App& app, app::BacktestJob& job, bool& quiet) {
+  CLI::App* cmd = app.add_subcommand(
+      "backtest",
+      "Rolling-origin evaluation: at each origin fit the inflow models on the data before it, run the chain "
+      "(common random numbers) and score first applications and total inflow against what happened.");
+  cmd->add_option("SCENARIO", job.scenario,
+                  "base scenario (TOML), moved to start at each origin; default scenarios/mpp-2024-II.toml")
+      ->check(kNonEmpty);
+  cmd->add_option("--history", job.history,
+                  std::string("annual history (persons/year; wide with a `year` column, or tidy); default ") +
+                      app::kShippedAnnual)
+      ->check(kNonEmpty);
+  cmd->add_option("--series", job.series, "the history's first applications (fitted); default first_applications")
+      ->check(kNonEmpty);
+  cmd->add_option("--total-series", job.total_series,
+                  "the history's total asylum inflow (scored as total_inflow; a year without one is not scored); "
+                  "default total_asylum_inflow")
+      ->check(kNonEmpty);
+  cmd->add_option("--origins", job.origins,
+                  "FIRST-LAST or one year: the first forecast year of each origin; origin O is fitted on the data "
+                  "through O - 1, e.g. 2016-2024")
+      ->required()
+      ->check(kNonEmpty);
+  cmd->add_option("--model", job.models,
+                  "random-walk, ar1 and/or expert (default: all three); give SCENARIO before --model")
+      ->expected(1, 3);
+  cmd->add_option("--horizon", job.horizon_years, "years simulated from each origin, 1..10 (default 3)")
+      ->check(CLI::Range(1, 10));
+  cmd->add_option("--published", job.published,
+                  "published bands with outcomes (e.g. scenarios/data/mpp_bands.csv): scored beside the models "
+                  "(group published) and the expert model's errors")
+      ->check(kNonEmpty);
+  cmd->add_option("--paths", job.paths, "paths per origin and model (default 10000)")->check(kPathsRange);
+  cmd->add_option("--seed", job.seed, "seed, 0..2^63-1, the same at every origin (default from the config)")
+      ->check(kSeedRange);
+  cmd->add_option("--threads", job.threads, "worker threads; 0 = all cores (never changes the numbers)")
+      ->check(kThreadsRange);
+  cmd->add_option("--config", job.config, "run settings (seed, percentiles, band); default config/default.toml")
+      ->check(kNonEmpty);
+  cmd->add_flag("--skip-short", job.skip_short,
+                "skip an origin a model has too few years of data for (a warning) instead of refusing the run");
+  cmd->add_option("-o,--output", job.output, "backtest file to write (.h5)")->required()->check(kNonEmpty);
+  cmd->add_flag("--overwrite", job.overwrite, "replace an existing backtest file");
+  cmd->add_flag("-q,--quiet", quiet, "no progress and no tables (the file written is still named)");
+  return cmd;
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"mppmc " + std::string(tool_version()) +
                ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
@@ -229,6 +354,17 @@ int run_main(int argc, char** argv) {
       ->check(kNonEmpty);
   export_cmd->add_flag("--overwrite", export_overwrite, "replace existing CSV files");
 
+  app::ScoreJob score;
+  bool score_quiet = false;
+  CLI::App* score_cmd = declare_score(app, score, score_quiet);
+  app::FitJob fit;
+  FitFlags fit_flags;
+  bool fit_quiet = false;
+  CLI::App* fit_cmd = declare_fit(app, fit, fit_flags, fit_quiet);
+  app::BacktestJob backtest;
+  bool backtest_quiet = false;
+  CLI::App* backtest_cmd = declare_backtest(app, backtest, backtest_quiet);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -246,6 +382,14 @@ int run_main(int argc, char** argv) {
     if (*validate_cmd) return app::validate_command(validate_files);
     if (*info_cmd) return app::info_command(info_file);
     if (*export_cmd) return app::export_command(export_file, export_folder, export_overwrite);
+    if (*score_cmd) return app::score_command(score, score_quiet);
+    if (*fit_cmd) {
+      fit.shipped_quarterly = !fit_flags.no_quarterly;
+      fit.shipped_monthly = !fit_flags.no_monthly;
+      fit.shipped_published = !fit_flags.no_published;
+      return app::fit_command(fit, fit_quiet);
+    }
+    if (*backtest_cmd) return app::backtest_command(backtest, backtest_quiet);
     return app::kExitOk;
   });
 }

@@ -5,6 +5,7 @@
 
 #include "app/fit.h"
 #include "io/scenario_reader.h"
+#include "support.h"
 
 using namespace mppmc;
 namespace fs = std::filesystem;
@@ -14,10 +15,7 @@ const std::string kSource = std::string(MPPMC_SOURCE_DIR) + "/";
 const std::string kData = kSource + "scenarios/data/";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "mppmc_app_fit_tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing::fresh_dir("mppmc_app_fit_tests", name);
 }
 
 std::string read_text(const std::string& path) {

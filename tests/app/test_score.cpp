@@ -14,10 +14,7 @@ namespace {
 const std::string kData = std::string(MPPMC_SOURCE_DIR) + "/scenarios/data/";
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "mppmc_app_score_tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing::fresh_dir("mppmc_app_score_tests", name);
 }
 
 std::string write_file(const fs::path& path, const std::string& text) {

@@ -406,6 +406,23 @@ class ScriptResults:
     def tearDownClass(cls):
         cls._tmp.cleanup()
 
+    @classmethod
+    def run_script(cls, script, jobs, timeout=120):
+        """Runs the Python `script` once per job of `jobs` ({name: argv}), each in its own new empty
+        folder tmp/<name>, all at once; sets `results`."""
+        for name in jobs:
+            (cls.tmp / name).mkdir()
+        cls.results = run_at_once({name: ([PYTHON, script, *argv], cls.tmp / name) for name, argv in jobs.items()},
+                                  timeout=timeout)
+
+    def written(self, name, expected_name):
+        """Checks that job `name` exited 0, printed only `expected_name` and left only that file in
+        its folder; returns its path."""
+        out, _ = self.result(name)
+        self.assertEqual(out.strip(), expected_name)
+        self.assertEqual(self.files_in(name), [expected_name])
+        return self.tmp / name / expected_name
+
     def result(self, name, expect=0):
         """(stdout, stderr) of job `name`, which must have exited `expect`."""
         rc, out, err = self.results[name]

@@ -70,16 +70,7 @@ class PlotSkill(mt.ScriptResults, unittest.TestCase):
             "e_series": [scores, "--series", "coa_occupancy", "-o", "x.png"],
             "e_png": [scores, "-o", "x.jpg"],
         }
-        for name in cls.jobs:
-            (tmp / name).mkdir()
-        cls.results = mt.run_at_once({name: ([mt.PYTHON, PLOT_SKILL, *argv], tmp / name)
-                                      for name, argv in cls.jobs.items()}, timeout=120)
-
-    def written(self, name, expected_name):
-        out, _ = self.result(name)
-        self.assertEqual(out.strip(), expected_name)
-        self.assertEqual(self.files_in(name), [expected_name])
-        return self.tmp / name / expected_name
+        cls.run_script(PLOT_SKILL, cls.jobs)
 
     def test_the_known_answer_behind_the_chart(self):
         # Issue 12: read as 90% intervals the four scored editions held 2 of 4, mean interval
