@@ -9,6 +9,7 @@
 // tails. Method, bound and measured figures: docs/numerical-inverse.md.
 //
 // Core layer: no Boost here (the family brings its CDF), no TBB, no I/O.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -73,9 +74,11 @@ class NumericalInverse {
 
   //! Q~(u) for u in (0, 1), in the target's units.
   double quantile(double u) const {
+    // Which half without a branch (it would be mispredicted on every other draw): s = u below
+    // 1/2, else 1 - u, which is exact there.
     const bool upper = u >= 0.5;
-    const double s = upper ? 1.0 - u : u;  // exact for u >= 1/2
-    const Half& half = halves_[upper ? 1 : 0];
+    const double s = std::min(u, 1.0 - u);
+    const Half& half = halves_[static_cast<int>(upper)];
     if (s < half.switch_mass) [[unlikely]]
       return tail(s, upper);
     return half.evaluate(s);
@@ -120,7 +123,8 @@ class NumericalInverse {
     double evaluate(double s) const {
       const std::size_t cell = static_cast<std::size_t>(s * guide_scale);
       std::size_t k = guide[cell < guide.size() ? cell : guide.size() - 1];
-      while (start[k + 1] <= s) ++k;
+      k += static_cast<std::size_t>(start[k + 1] <= s);  // the usual step, without a branch
+      while (start[k + 1] <= s) ++k;                     // several intervals in one cell (far tails)
       const double t = s - start[k];
       const double* c = &records[k * stride];
       switch (order) {  // the usual orders unrolled by the compiler
