@@ -61,10 +61,12 @@ struct InversionOptions {
 //!   |F(x) - u| <= u_resolution * min(u, 1 - u) + D(x),
 //! where D(x) = max(|F(x+) - F(x)|, |F(x) - F(x-)|) is the change of F over one ulp of x (x+, x-
 //! the neighbouring doubles). D is negligible where F is smooth at the scale of an ulp; where it
-//! is not (F flat: near a bound of a beta scaled to [low, high] with low != 0; F steep: very
-//! concentrated shapes), no double meets the plain bound and x is then within one ulp of one
-//! that does. Q~ is non-decreasing in u, within [low, high], and in the tails (below the switch
-//! points) equal to the target's exact quantile.
+//! is not (F flat in x: near low of a beta scaled to [low, high] with low != 0; F steep: very
+//! concentrated shapes), perhaps no double meets the plain bound, and x may be off by one more
+//! ulp's worth of F. Below the switch points (mass under tail_mass, or where the polynomials
+//! stopped) x is the target's exact quantile, as accurate as that is (Boost's ibeta_inv with
+//! PreciseMathPolicy met the same bound in every test of tests/core/test_numerical_inverse.cpp).
+//! Q~ is non-decreasing in u and stays within [low, high].
 class NumericalInverse {
  public:
   //! Sets up Q~ for target. Never throws for a target whose functions return finite values:
