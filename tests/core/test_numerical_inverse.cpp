@@ -5,7 +5,7 @@
 // double policy reaches 1.3e-13 for a = b = 1000), each tail computed from its own end of
 // [low, high]. The default tests check the bound on 2^14 grid points and 2^14 random u per
 // family (2^12 for the extreme shapes) and monotonicity on u = k / 2^20: about 3 s of CPU.
-// "[.][slow]" checks the full u = k / 2^20 grid and 10^6 random u per family (about 5 minutes
+// "[.][slow]" checks the full u = k / 2^20 grid and 10^6 random u per family (about 3 minutes
 // of CPU), and "[.][report]" prints the figures of docs/numerical-inverse.md.
 #include <algorithm>
 #include <catch2/catch.hpp>
