@@ -1,5 +1,6 @@
 // Google Benchmark micro-benchmarks of the hot parts (docs/performance.md): the month step,
-// the path-level draws, one monthly-noise draw, the beta quantile, the exact percentile
+// the path-level draws, one monthly-noise draw, the beta quantile (Boost's and the numerical
+// inverse, side by side: --benchmark_filter='BetaQuantile|NumericalInverse'), the exact percentile
 // selection, and the floor: the default scenario's draws and month steps on all threads, no
 // result columns, no statistics, no output. Run through scripts/bench.sh or directly:
 //   build/bench/mppmc_micro --benchmark_filter=Floor
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/boost_math.h"
+#include "core/distribution.h"
 #include "core/layout.h"
 #include "core/normal.h"
 #include "core/random.h"
@@ -99,7 +101,51 @@ BENCHMARK(BM_BetaQuantile)
     ->Args({3667, 2333})    // PERT(0.80, 1.0, 1.10): ind.asylum.capacity_factor
     ->Args({1923, 4077})    // PERT(0.035, 0.05, 0.10): inflow.repeat_ratio
     ->Args({30000, 20000})  // beta(30, 20): ind.asylum.grant_rate
-    ->Args({38000, 2000});  // beta(38, 2): coa.uptake
+    ->Args({38000, 2000})   // beta(38, 2): coa.uptake
+    ->Args({3500, 2500})    // PERT(0.75, 1.0, 1.15), issue 15
+    ->Args({28000, 22000})  // beta(28, 22), issue 15
+    ->Args({2000, 200000})  // beta(2, 200)
+    ->Args({500, 500});     // beta(0.5, 0.5)
+
+// The same draws through the numerical inverse (core/numerical_inverse.h), set up once outside
+// the loop, on the same uniforms as BM_BetaQuantile: the ratio of the two is the saving per draw.
+void BM_NumericalInverse(benchmark::State& state) {
+  const double a = static_cast<double>(state.range(0)) / 1000, b = static_cast<double>(state.range(1)) / 1000;
+  const auto inverse = Distribution::beta(a, b).prepare_inverse();
+  std::uint32_t path = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(inverse->quantile(uniform_at({1, path++, Stream::path_input, 0, 0})));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["intervals"] = static_cast<double>(inverse->interval_count());
+  state.counters["bytes"] = static_cast<double>(inverse->memory_bytes());
+}
+BENCHMARK(BM_NumericalInverse)
+    ->Args({3667, 2333})
+    ->Args({1923, 4077})
+    ->Args({30000, 20000})
+    ->Args({38000, 2000})
+    ->Args({3500, 2500})
+    ->Args({28000, 22000})
+    ->Args({2000, 200000})
+    ->Args({500, 500});
+
+// The uniforms alone (Philox and the conversion): what both benchmarks above share.
+void BM_PathUniform(benchmark::State& state) {
+  std::uint32_t path = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(uniform_at({1, path++, Stream::path_input, 0, 0}));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PathUniform);
+
+// Set-up of the numerical inverse, once per distribution and run.
+void BM_NumericalInverseSetup(benchmark::State& state) {
+  const double a = static_cast<double>(state.range(0)) / 1000, b = static_cast<double>(state.range(1)) / 1000;
+  for (auto _ : state) benchmark::DoNotOptimize(Distribution::beta(a, b).prepare_inverse());
+}
+BENCHMARK(BM_NumericalInverseSetup)
+    ->Args({3667, 2333})
+    ->Args({3500, 2500})
+    ->Args({28000, 22000})
+    ->Unit(benchmark::kMillisecond);
 
 // One column of a run: its exact percentiles (7 + the 3 band ones) and its mean and std.
 void BM_Percentiles(benchmark::State& state) {

@@ -233,6 +233,44 @@ double Distribution::quantile(double u) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+std::shared_ptr<const NumericalInverse> Distribution::prepare_inverse(const InversionOptions& options) const {
+  if (family_ != Family::beta && family_ != Family::pert) return nullptr;
+  // Beta(a, b) scaled to [low, high], through Boost with PreciseMathPolicy: with MathPolicy,
+  // ibeta's own relative error reaches the 1e-13 bound for large shapes. F and 1 - F each come
+  // from the end of [low, high] that x is nearer: y = (x - low) / width near low, 1 - y =
+  // (high - x) / width near high (differences exact there, Sterbenz), so that small masses keep
+  // their relative accuracy at either end.
+  const double a = p_[0], b = p_[1], low = p_[2], high = p_[3], width = high - low;
+  InversionTarget target;
+  target.low = low;
+  target.high = high;
+  target.cdf = [=](double x) {
+    const double y = (x - low) / width;
+    return y <= 0.5 ? boost::math::ibeta(a, b, y, PreciseMathPolicy())
+                    : boost::math::ibetac(b, a, (high - x) / width, PreciseMathPolicy());
+  };
+  target.ccdf = [=](double x) {
+    const double y = (x - low) / width;
+    return y <= 0.5 ? boost::math::ibetac(a, b, y, PreciseMathPolicy())
+                    : boost::math::ibeta(b, a, (high - x) / width, PreciseMathPolicy());
+  };
+  // The exact quantiles of the tails: y and 1 - y from one inversion (Boost returns both), the
+  // value from whichever is smaller, so that neither end of [low, high] loses its precision.
+  // (Where Boost's root finder gives up, NumericalInverse bisects on cdf / ccdf instead.)
+  auto scaled = [=](double y, double y_complement) { return y <= 0.5 ? low + width * y : high - width * y_complement; };
+  target.quantile = [=](double u) {
+    double y_complement = 0.0;
+    const double y = boost::math::ibeta_inv(a, b, u, &y_complement, PreciseMathPolicy());
+    return scaled(y, y_complement);
+  };
+  target.upper_quantile = [=](double v) {
+    double y = 0.0;
+    const double y_complement = boost::math::ibeta_inv(b, a, v, &y, PreciseMathPolicy());
+    return scaled(y, y_complement);
+  };
+  return std::make_shared<const NumericalInverse>(std::move(target), options);
+}
+
 double Distribution::support_low() const {
   switch (family_) {
     case Family::fixed:
