@@ -46,7 +46,8 @@ DEFAULT_PERCENTILES = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0]
 DEFAULT_BAND = (5.0, 50.0, 95.0)
 
 # Generous wall-clock limits for one subprocess, so that a hang fails the test instead of the suite.
-RUN_TIMEOUT_S = 300
+# MPPMC_TIMEOUT_SCALE multiplies it for slow builds (scripts/test-sanitizers.sh sets 6 for ASan).
+RUN_TIMEOUT_S = 300 * float(os.environ.get("MPPMC_TIMEOUT_SCALE") or 1)
 
 
 def require_binary():

@@ -444,9 +444,9 @@ class WrittenFiles(unittest.TestCase):
             tmp = Path(tmp)
             for extra in ([], ["--quantiles", "sketch"], ["--save-paths"]):
                 with self.subTest(extra=extra):
-                    a = mt.run_results(mt.SMALL, tmp / "a.h5", "--paths", "2500", "--threads", "1", *extra,
+                    a = mt.run_results(mt.SMALL, tmp / "a.h5", "--paths", "1000", "--threads", "1", *extra,
                                        "--overwrite", env=env)
-                    b = mt.run_results(mt.SMALL, tmp / "b.h5", "--paths", "2500", "--threads", "2", "--block-size",
+                    b = mt.run_results(mt.SMALL, tmp / "b.h5", "--paths", "1000", "--threads", "2", "--block-size",
                                        "100", *extra, "--overwrite", env=env)
                     self.assertEqual(a.read_bytes(), b.read_bytes())
 
