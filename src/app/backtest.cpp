@@ -107,9 +107,11 @@ Inputs read_inputs(const BacktestJob& job, std::vector<Problem>& warnings, std::
                                         std::to_string(kMaxHorizonYears) + " years"));
   if (job.output.empty())
     problems.push_back(Problem::general("-o BACKTEST.h5 is required"));
-  else
-    check_output(job.output, job.overwrite, {in.scenario_file, in.history_file, job.published, config_file},
-                 "backtest.h5", problems);
+  else {
+    std::vector<std::string> inputs = {in.scenario_file, in.history_file, job.published, config_file};
+    inputs.insert(inputs.end(), in.base.files_read.begin(), in.base.files_read.end());  // its `extends` bases
+    check_output(job.output, job.overwrite, inputs, "backtest.h5", problems);
+  }
   for (std::size_t k = 0; k < in.first.periods.size(); ++k)
     in.realised[1][in.first.periods[k].year] = in.first.values[k];
   for (std::size_t k = 0; k < in.total.periods.size(); ++k)

@@ -1,12 +1,10 @@
 #include "app/calibrate.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
+#include "core/atomic_file.h"
 #include "engine/cluster.h"
 #include "io/output_lock.h"
 #include "io/results_writer.h"
@@ -37,17 +35,11 @@ CalibrationTarget read_target(const CalibrateJob& job, std::vector<Problem>& pro
   return target;
 }
 
-// Writes `text` to a temporary file beside the output, reads it back and checks that it holds
-// the calibrated distribution, then gives it the output's name.
+// Writes the calibrated scenario all or nothing: under a temporary name, read back and checked
+// to hold the calibrated distribution, then given the output's name (core/atomic_file.h).
 void write_checked(const CalibrateJob& job, const Scenario& scenario, const io::CalibrationRecord& record) {
   const std::string text = io::calibrated_scenario_text(job.scenario, scenario, record);
-  const std::string temporary = job.output + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out.flush()) throw RuntimeError("cannot write " + temporary);
-  }
-  try {
+  write_text_atomically(job.output, text, [&](const std::string& temporary) {
     std::vector<Problem> ignored;
     const Scenario written = io::read_scenario(temporary, ignored);
     const Scenario expected = with_annual_entry(scenario, record.target.year, record.result.distribution);
@@ -57,11 +49,7 @@ void write_checked(const CalibrateJob& job, const Scenario& scenario, const io::
         const double b = expected.param(ParamId::inflow_first_annual).at(y).quantile(u);
         MPPMC_CHECK(std::abs(a - b) <= 1e-9 * std::abs(b));
       }
-  } catch (...) {
-    fs::remove(temporary);
-    throw;
-  }
-  fs::rename(temporary, job.output);
+  });
 }
 
 }  // namespace
@@ -73,7 +61,9 @@ io::CalibrationRecord calibrate_job(const CalibrateJob& job, std::vector<Problem
   const io::RunConfig config = effective_settings(read_config(config_file, problems), job.overrides);
   const Scenario scenario = collect_problems(problems, [&] { return io::read_scenario(job.scenario, warnings); });
   const CalibrationTarget target = read_target(job, problems);
-  check_output(job.output, job.overwrite, {job.scenario, config_file}, "calibrated.toml", problems);
+  std::vector<std::string> inputs = scenario.files_read;  // with the `extends` bases
+  inputs.insert(inputs.end(), {job.scenario, config_file});
+  check_output(job.output, job.overwrite, inputs, "calibrated.toml", problems);
   if (cluster_size() > 1)
     problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);

@@ -125,9 +125,11 @@ FitOutcome fit_job(const FitJob& given, std::vector<Problem>& warnings) {
   });
   if (job.output.empty())
     problems.push_back(Problem::general("-o FITTED.toml is required"));
-  else
-    check_output(job.output, job.overwrite, {job.scenario, job.history, job.quarterly, job.monthly, job.published},
-                 "fitted.toml", problems);
+  else {
+    std::vector<std::string> inputs = {job.scenario, job.history, job.quarterly, job.monthly, job.published};
+    inputs.insert(inputs.end(), scenario.files_read.begin(), scenario.files_read.end());  // its `extends` bases
+    check_output(job.output, job.overwrite, inputs, "fitted.toml", problems);
+  }
   if (!problems.empty()) throw InputError(problems);
 
   const int through = job.through != 0 ? job.through : scenario.first_year() - 1;

@@ -71,7 +71,10 @@ RunInputs read_inputs(const RunJob& job, std::vector<Problem>& warnings, std::ve
         (fs::path(in.config.output_dir) / (stem + (job.overrides.deterministic ? "-deterministic" : "") + ".h5"))
             .string();
   }
-  in.files_read = in.files;
+  // Every file the run reads, the scenarios' `extends` bases too: --overwrite never replaces an input.
+  for (const Scenario& s : in.scenarios)
+    in.files_read.insert(in.files_read.end(), s.files_read.begin(), s.files_read.end());
+  in.files_read.insert(in.files_read.end(), in.files.begin(), in.files.end());
   in.files_read.push_back(config_file);
   check_output(in.output, job.overwrite, in.files_read, "run.h5", problems);
   return in;

@@ -51,6 +51,7 @@ std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& war
                                : "results/" + fs::path(job.study).stem().string() + "-sensitivity.h5";
   std::vector<std::string> inputs;
   if (!job.study.empty()) inputs.push_back(job.study);
+  inputs.insert(inputs.end(), study.scenario.files_read.begin(), study.scenario.files_read.end());  // and its bases
   check_output(output, job.overwrite, inputs, "sensitivity.h5", problems);
   if (!problems.empty()) throw InputError(problems);
 

@@ -122,6 +122,7 @@ class Loader {
     documents_.push_back(std::make_unique<toml::table>(std::move(*parsed)));
     const toml::table& doc = *documents_.back();
     chain.push_back(canonical);
+    files.push_back(path);
 
     if (const toml::node* extends = doc.at_path("scenario.extends").node()) {
       // Every way the base cannot be read leaves the chain incomplete.
@@ -154,6 +155,7 @@ class Loader {
   //! A file of the chain could not be read (a cycle, a missing or unparsable base): keys it
   //! would have given are not reported as missing, only the reason it was not read.
   bool incomplete = false;
+  std::vector<std::string> files;  //!< every file read, the top one first
   std::map<std::string, Entry> leaves;
   std::vector<Entry> measures;
   std::vector<Entry> correlations;
@@ -886,6 +888,7 @@ Scenario read_scenario(const std::string& path, std::vector<Problem>& warnings) 
     if (p.warning) warnings.push_back(p);
   diagnostics.throw_if_errors();
   scenario.resolved_toml = resolved_text(loader);
+  scenario.files_read = loader.files;
   return scenario;
 }
 

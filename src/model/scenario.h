@@ -57,8 +57,9 @@ struct Scenario {
   std::vector<Measure> measures;
   std::vector<Correlation> correlations;
 
-  std::string source_file;    //!< the file the scenario was read from
-  std::string resolved_toml;  //!< the merged scenario (after `extends`) as TOML text
+  std::string source_file;              //!< the file the scenario was read from
+  std::vector<std::string> files_read;  //!< source_file and every file it extends, as named
+  std::string resolved_toml;            //!< the merged scenario (after `extends`) as TOML text
 
   const YearTable& param(ParamId id) const { return params[index(id)]; }
   MonthIndex month(int m) const { return start + m; }

@@ -162,11 +162,7 @@ class FullDisk(mt.FolderPerClass, unittest.TestCase):
                 self.assertEqual(litter(folder), [])
         self.record("sensitivity --benchmark", tally, "exit 3, earlier file intact and readable, nothing left")
 
-    # The calibrated scenario is written in src/io/jobs.cpp (calibrate_job), which is being moved
-    # to src/app; it still writes with an unchecked std::ofstream and leaves its temporary. The
-    # fix is one call: core/atomic_file.h write_text_atomically(output, text, verify). Remove
-    # this decorator once calibrate_job calls it.
-    @unittest.expectedFailure
+    # The calibrated scenario goes through core/atomic_file.h write_text_atomically (src/app/calibrate.cpp).
     def test_calibrate(self):
         folder = self.tmp / "calibrate"
         folder.mkdir()

@@ -4,6 +4,7 @@ temporaries of live processes and removes those of killed ones; an interrupted r
 checkpoint is neither silently replaced by a fresh run nor needed by --resume."""
 import fcntl
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -90,6 +91,39 @@ class OneJobPerOutput(unittest.TestCase):
         fresh = self.tmp / "fresh.h5"
         mt.mppmc("run", mt.SMALL, "--paths", 500, "-o", fresh, "-q", check=0)
         self.assertEqual(mt.h5_differences(self.out, fresh), [])
+
+
+class InputsAreNeverOutputs(unittest.TestCase):
+    """--overwrite never replaces a file the job reads: a variant's `extends` base, a study's
+    scenario or its base, the config."""
+
+    def test_overwrite_naming_a_base_a_study_scenario_or_the_config_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            scenarios = tmp / "s2"
+            shutil.copytree(mt.SOURCE_DIR / "scenarios", scenarios, ignore=shutil.ignore_patterns("data"))
+            base = scenarios / "mpp-2024-II.toml"
+            study = scenarios / "studies" / "coa-drivers.toml"
+            config = tmp / "config.toml"
+            shutil.copy(mt.DEFAULT_CONFIG, config)
+            before = {f: f.read_bytes() for f in (base, study, config)}
+            cases = [
+                ("run with a variant", ["run", base, scenarios / "measures" / "combined.toml", "--paths", 100,
+                                        "-o", base]),
+                ("run of a variant alone", ["run", scenarios / "measures" / "combined.toml", "--paths", 100,
+                                            "-o", base]),
+                ("run's config", ["run", mt.SMALL, "--config", config, "--paths", 100, "-o", config]),
+                ("calibrate of a variant", ["calibrate", scenarios / "measures" / "combined.toml", "--year", 2025,
+                                            "--band", "37600,57600,66700", "--paths", 100, "-o", base]),
+                ("sensitivity's scenario", ["sensitivity", study, "--samples", 8, "-o", base]),
+            ]
+            for name, args in cases:
+                with self.subTest(case=name):
+                    p = mt.mppmc(*args, "--overwrite", "-q")
+                    self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                    self.assertIn("writing the results there would destroy it", p.stderr)
+            for f, data in before.items():
+                self.assertEqual(f.read_bytes(), data, f"{f} was changed")
 
 
 if __name__ == "__main__":
