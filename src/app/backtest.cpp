@@ -21,6 +21,7 @@
 #include "io/backtest_file.h"
 #include "io/fitted_scenario.h"
 #include "io/history_csv.h"
+#include "io/output_lock.h"
 #include "io/results_writer.h"
 #include "io/scenario_reader.h"
 
@@ -420,6 +421,7 @@ BacktestOutcome backtest_job(const BacktestJob& job, std::vector<Problem>& warni
   const auto fits = fit_all(job, in, out.skipped, warnings);
   warn_missing_totals(in, job, warnings);
   io::check_writable(job.output);
+  const io::OutputLock lock(job.output);  // no other job writes this output meanwhile
 
   std::vector<ModelState> states;
   const std::size_t origins = fits.size();

@@ -7,6 +7,8 @@
 #include "app/settings.h"
 #include "io/fitted_scenario.h"
 #include "io/history_csv.h"
+#include "io/output_lock.h"
+#include "io/results_writer.h"
 #include "io/scenario_reader.h"
 
 namespace mppmc::app {
@@ -170,6 +172,8 @@ FitOutcome fit_job(const FitJob& given, std::vector<Problem>& warnings) {
   provenance.monthly_file = job.monthly;
   provenance.published_file = job.published;
   provenance.scenario_file = job.scenario;
+  io::check_writable(job.output);
+  const io::OutputLock lock(job.output);  // no other job writes this output meanwhile
   outcome.comments_kept = io::write_fitted_scenario(job.output, scenario, outcome.fit, provenance);
   outcome.output = job.output;
   outcome.summary = summary_text(job, outcome.fit, io::fitted_entries(outcome.fit), job.output, outcome.comments_kept);

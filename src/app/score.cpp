@@ -10,7 +10,9 @@
 #include "app/settings.h"
 #include "io/forecast_file.h"
 #include "io/history_csv.h"
+#include "io/output_lock.h"
 #include "io/results_info.h"
+#include "io/results_writer.h"
 #include "io/skill_file.h"
 
 namespace mppmc::app {
@@ -234,6 +236,8 @@ ScoreOutcome score_job(const ScoreJob& job, std::vector<Problem>& warnings) {
   outcome.summaries = summarize_skill(outcome.rows);
   outcome.table = skill_tables(outcome.rows, outcome.summaries);
   if (!job.output.empty()) {
+    io::check_writable(job.output);
+    const io::OutputLock lock(job.output);  // no other job writes this output meanwhile
     io::write_skill_file(job.output, outcome.rows, outcome.summaries,
                          {{"forecast_file", job.forecast},
                           {"realised_file", job.realised},

@@ -224,7 +224,8 @@ const double* column_of(const SimulationResult& result, const SketchState& state
 }
 
 // The shift K of every set and column: its value on the median path of each scenario (the
-// difference of two median paths for a variant's differences).
+// difference of two median paths for a variant's differences). Every process computes it
+// itself (one path, no exchange), so all of them shift by the same K.
 std::vector<double> median_shifts(const RunContext& run, const SketchState& state) {
   std::vector<SimulationResult> medians;
   for (std::size_t s = 0; s < run.runs(); ++s) {
@@ -232,7 +233,10 @@ std::vector<double> median_shifts(const RunContext& run, const SketchState& stat
     settings.paths = 1;
     settings.deterministic = true;
     settings.seed = run.request().settings.seed;
-    medians.push_back(simulate(run.prepared(s).scenario(), settings));
+    const PreparedScenario median(run.prepared(s).scenario(), settings, Sampling::mc);
+    const Scenario& scenario = median.scenario();
+    medians.emplace_back(1, scenario.horizon_months, scenario.year_count(), median.plan().recorded_names());
+    simulate_block(median, 0, 1, medians.back(), 0);
   }
   std::vector<double> shift(state.sets * state.columns);
   for (std::size_t set = 0; set < state.sets; ++set) {
