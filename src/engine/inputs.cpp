@@ -18,6 +18,30 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
   build_copula();
   build_names();
   build_groups();
+  build_inverses();
+}
+
+// Each distinct distribution's inverse is built once (a few milliseconds each); a parameter's
+// years that share an entry share its inverse.
+void InputPlan::build_inverses() {
+  std::vector<std::pair<const Distribution*, const NumericalInverse*>> built;
+  auto inverse_of = [&](const Distribution& d) -> const NumericalInverse* {
+    for (const auto& [distribution, inverse] : built)
+      if (distribution == &d) return inverse;
+    std::shared_ptr<const NumericalInverse> inverse = d.prepare_inverse();
+    if (inverse) inverses_.push_back(inverse);
+    built.emplace_back(&d, inverse.get());
+    return inverse.get();
+  };
+  const int years = scenario_.year_count(), first_year = scenario_.first_year();
+  param_inverse_.assign(static_cast<std::size_t>(kParamCount) * years, nullptr);
+  for (ParamId id : uncertain_)
+    for (int y = 0; y < years; ++y)
+      param_inverse_[static_cast<std::size_t>(index(id)) * years + y] =
+          inverse_of(scenario_.param(id).at(first_year + y));
+  const YearTable& annual = scenario_.param(ParamId::inflow_first_annual);
+  for (int y = 0; y < years; ++y) level_inverse_.push_back(inverse_of(annual.at(first_year + y)));
+  for (const Measure& measure : scenario_.measures) effect_inverse_.push_back(inverse_of(measure.effect));
 }
 
 void InputPlan::build_copula() {
@@ -174,7 +198,10 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
     const Distribution* previous = nullptr;
     for (int y = 0; y < years; ++y) {
       const Distribution& d = table.at(first_year + y);
-      values[p * years + y] = (&d == previous) ? values[p * years + y - 1] : d.quantile(u[p]);
+      const NumericalInverse* inverse = param_inverse_[static_cast<std::size_t>(p) * years + y];
+      values[p * years + y] = (&d == previous) ? values[p * years + y - 1]
+                              : inverse        ? inverse->quantile(u[p])
+                                               : d.quantile(u[p]);
       previous = &d;
     }
   }
@@ -193,7 +220,8 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
       z = (y == 0) ? e : rho * z + innovation_scale * e;
       level_u = normal_cdf(z);
     }
-    inflow_level[y] = annual.at(year).quantile(level_u);
+    const NumericalInverse* inverse = level_inverse_[static_cast<std::size_t>(y)];
+    inflow_level[y] = inverse ? inverse->quantile(level_u) : annual.at(year).quantile(level_u);
   }
 
   draw_effects(seed, source, values, inflow_level, effects, recorded);
@@ -213,7 +241,8 @@ void InputPlan::draw_effects(std::uint64_t seed, const RowSource& source, const 
   for (std::size_t k = 0; k < scenario_.measures.size(); ++k) {
     const double mu = dimension_uniform(seed, source, first_measure_dim_ + static_cast<int>(k), Stream::measure_effect,
                                         measure_items_[k], 0);
-    effects[k] = scenario_.measures[k].effect.quantile(mu);
+    const NumericalInverse* inverse = effect_inverse_[k];
+    effects[k] = inverse ? inverse->quantile(mu) : scenario_.measures[k].effect.quantile(mu);
   }
 
   // Record in the order of recorded_names().

@@ -12,11 +12,13 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/copula.h"
+#include "core/numerical_inverse.h"
 #include "core/random.h"
 #include "model/scenario.h"
 
@@ -85,7 +87,8 @@ class InputPlan {
 
  private:
   // Parts of the constructor: the copula of the correlated inputs, the recorded names, the
-  // dimensions and groups.
+  // dimensions and groups, the numerical inverses.
+  void build_inverses();
   void build_copula();
   void build_names();
   void build_groups();
@@ -106,6 +109,14 @@ class InputPlan {
   std::vector<int> group_of_dim_;
   std::vector<InputGroup> groups_;
   int noise_group_ = -1;
+  // The set-up-once numerical inverses (core/numerical_inverse.h) of the distributions whose
+  // quantile is expensive (beta, PERT), shared read-only by every thread; for the others a null
+  // pointer, and Distribution::quantile is used. Per parameter and year slot, per year of the
+  // annual inflow, per measure effect.
+  std::vector<std::shared_ptr<const NumericalInverse>> inverses_;
+  std::vector<const NumericalInverse*> param_inverse_;   // [param][year slot]
+  std::vector<const NumericalInverse*> level_inverse_;   // [year slot]
+  std::vector<const NumericalInverse*> effect_inverse_;  // [measure]
 };
 
 //! A sampling design: the sources of each row. Designs never depend on the thread that asks.
