@@ -376,24 +376,39 @@ void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t 
   // Storage allocated now, not at the first write: rows written in any order, by whichever
   // thread comes first, leave the same file (every chunk has its place from the start).
   check_status(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "set allocation time for " + name);
+  // Every row is written before the file is committed, so no chunk needs a fill value first
+  // (writing one would write the whole dataset twice).
+  check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "set fill time for " + name);
   Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose, "dataset " + name);
   set.close();
 }
 
+void write_rows(hid_t set, hsize_t first, hsize_t count, hsize_t cols, const double* data) {
+  if (count == 0 || cols == 0) return;
+  quiet();
+  Handle file_space(check(H5Dget_space(set), "read a dataspace"), H5Sclose);
+  const hsize_t start[2] = {first, 0}, size[2] = {count, cols};
+  check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, size, nullptr), "select rows");
+  Handle memory = simple_space({count, cols});
+  check_status(H5Dwrite(set, H5T_NATIVE_DOUBLE, memory.id(), file_space.id(), H5P_DEFAULT, data), "write rows");
+}
+
 void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t count, hsize_t cols, const double* data) {
   if (count == 0 || cols == 0) return;
   quiet();
   Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose, "dataset " + name);
-  Handle file_space(check(H5Dget_space(set.id()), "read a dataspace"), H5Sclose);
-  const hsize_t start[2] = {first, 0}, size[2] = {count, cols};
-  check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, size, nullptr),
-               "select rows of " + name);
-  Handle memory = simple_space({count, cols});
-  check_status(H5Dwrite(set.id(), H5T_NATIVE_DOUBLE, memory.id(), file_space.id(), H5P_DEFAULT, data),
-               "write rows of " + name);
+  write_rows(set.id(), first, count, cols, data);
   set.close();
+}
+
+Handle open_matrix(hid_t parent, const std::string& name, std::size_t cache_bytes) {
+  quiet();
+  Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "create a property list"), H5Pclose);
+  // A prime number of hash slots, well above the chunks the cache can hold.
+  check_status(H5Pset_chunk_cache(dapl.id(), 12421, cache_bytes, 1.0), "set the chunk cache of " + name);
+  return Handle(check(H5Dopen2(parent, name.c_str(), dapl.id()), "open dataset " + name), H5Dclose, "dataset " + name);
 }
 
 Handle open_or_create_group(hid_t parent, const std::string& path) {

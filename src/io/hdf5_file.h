@@ -72,6 +72,12 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
 void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols);
 //! Rows [first, first + count) of a dataset made by create_matrix, from row-major data.
 void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t count, hsize_t cols, const double* data);
+//! Opens a dataset made by create_matrix for many write_rows, with a chunk cache of
+//! `cache_bytes`: rows that arrive block by block (in any order) fill their chunks in memory,
+//! and each chunk is checksummed and written once, when it leaves the cache or the dataset is
+//! closed (instead of read, changed and written again for every block).
+Handle open_matrix(hid_t parent, const std::string& name, std::size_t cache_bytes);
+void write_rows(hid_t set, hsize_t first, hsize_t count, hsize_t cols, const double* data);
 //! Opens `path` (a/b/c) under parent, creating the groups that are missing.
 Handle open_or_create_group(hid_t parent, const std::string& path);
 //! Float32 [rows, cols] dataset, chunked by rows and deflate-compressed (for per-path series).

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -154,7 +155,22 @@ void write_header(hid_t root, const Scenario& s, const RunConfig& config, bool d
 
 struct ResultsFile::State {
   h5::Handle file;
+  // /inputs/samples of the baseline ("") and of each variant, open while the run fills them
+  // (closed before the statistics are written; destroyed before the file).
+  std::map<std::string, h5::Handle> inputs;
+
+  // Closes the inputs' datasets, writing their cached chunks (a failure is a RuntimeError).
+  void close_inputs() {
+    for (auto& [variant, set] : inputs) set.close();
+    inputs.clear();
+  }
 };
+
+namespace {
+// The chunk cache of an inputs dataset: chunks hold at most 64 Ki values (512 KiB), and the
+// blocks of a run fill a few of them at a time per thread, in any order.
+constexpr std::size_t kInputsCacheBytes = std::size_t{64} << 20;
+}  // namespace
 
 ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
                          const std::string& quantile_method)
@@ -180,6 +196,7 @@ ResultsFile::~ResultsFile() {
 }
 
 void ResultsFile::write_baseline(const RunRecord& run) {
+  state_->close_inputs();  // complete by now
   write_run(state_->file.id(), run, save_paths_);
 }
 
@@ -212,20 +229,21 @@ void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, co
   h5::Handle group = h5::open_or_create_group(state_->file.id(), inputs_group(variant));
   h5::write_dataset(group.id(), "names", names);
   h5::create_matrix(group.id(), "samples", static_cast<hsize_t>(rows), names.size());
+  state_->inputs.emplace(variant, h5::open_matrix(group.id(), "samples", kInputsCacheBytes));
   group.close();
 }
 
 void ResultsFile::write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows,
                                    std::size_t columns, const double* data) {
-  h5::Handle group = h5::open_group(state_->file.id(), inputs_group(variant));
-  h5::write_rows(group.id(), "samples", static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), columns, data);
-  group.close();
+  h5::write_rows(state_->inputs.at(variant).id(), static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), columns,
+                 data);
 }
 
 void ResultsFile::commit() {
   // Every object of the file is closed by now; a close that fails (a full disk) throws, and the
   // destructor removes the temporary. Only a file that closed cleanly is forced to disk and
   // renamed into place.
+  state_->close_inputs();
   h5::finish_file(state_->file, temporary_);
   state_.reset();
   publish(temporary_, path_);
