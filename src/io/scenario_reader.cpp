@@ -375,20 +375,7 @@ class Builder {
   // month step can compute with.
   std::optional<Distribution> distribution(const toml::node& node, const std::string& file, const std::string& key,
                                            const Range& range) {
-    const auto [min, max, min_exclusive, smallest, largest] = range;
-    if (node.is_number()) {
-      auto v = read_number(node, key, file, diagnostics_);
-      if (!v) return std::nullopt;
-      if ((min_exclusive ? !(*v > min) : !(*v >= min)) || *v > max) {
-        error_at(node, file, key, "must be " + range_text(min, max, min_exclusive));
-        return std::nullopt;
-      }
-      if (auto why = not_computable(*v, *v, range, true)) {
-        error_at(node, file, key, *why);
-        return std::nullopt;
-      }
-      return Distribution::fixed(*v);
-    }
+    if (node.is_number()) return fixed_distribution(node, file, key, range);
     const auto* table = node.as_table();
     if (!table) {
       error_at(node, file, key, "must be a number or a distribution such as { dist = \"uniform\", low = 1, high = 2 }");
@@ -402,8 +389,49 @@ class Builder {
     }
     auto family = read_string(*family_node, key + ".dist", file, diagnostics_);
     if (!family) return std::nullopt;
+    const DistTable t{node, *table, file, key, *family};
+    const FamilyFields* fields = family_fields(t, *family_node);
+    if (!fields) return std::nullopt;
+    std::optional<std::map<std::string, double>> f = field_numbers(t, *fields);
+    if (!f) return std::nullopt;
+    std::optional<Distribution> d =
+        *family == "quantiles" ? quantiles_distribution(t, *f) : parametric_distribution(t, *f);
+    if (!d || !draws_usable(*d, node, file, key, range)) return std::nullopt;
+    return d;
+  }
 
-    static const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> kFields = {
+  // A plain number: a fixed value, which must lie in the range and be computable with.
+  std::optional<Distribution> fixed_distribution(const toml::node& node, const std::string& file,
+                                                 const std::string& key, const Range& range) {
+    auto v = read_number(node, key, file, diagnostics_);
+    if (!v) return std::nullopt;
+    if ((range.min_exclusive ? !(*v > range.min) : !(*v >= range.min)) || *v > range.max) {
+      error_at(node, file, key, "must be " + range_text(range.min, range.max, range.min_exclusive));
+      return std::nullopt;
+    }
+    if (auto why = not_computable(*v, *v, range, true)) {
+      error_at(node, file, key, *why);
+      return std::nullopt;
+    }
+    return Distribution::fixed(*v);
+  }
+
+  // A distribution table as written: its node (where problems of the whole table are
+  // reported), the table, its file, its key path and its family (the 'dist' value).
+  struct DistTable {
+    const toml::node& node;
+    const toml::table& table;
+    const std::string& file;
+    const std::string& key;
+    const std::string& family;
+  };
+  // The fields of a family: those it requires, then those it may have.
+  using FamilyFields = std::pair<std::vector<std::string>, std::vector<std::string>>;
+
+  // The fields of t's family, or nothing after reporting an unknown family at its 'dist' value
+  // (with the nearest family's name where one is close).
+  const FamilyFields* family_fields(const DistTable& t, const toml::node& family_node) {
+    static const std::map<std::string, FamilyFields> kFields = {
         {"uniform", {{"low", "high"}, {}}},
         {"normal", {{"mean", "sd"}, {"low", "high"}}},
         {"lognormal", {{"median", "sigma"}, {}}},
@@ -412,21 +440,25 @@ class Builder {
         {"beta", {{"a", "b"}, {"low", "high"}}},
         {"quantiles", {{"p", "q"}, {"lower", "upper"}}},
     };
-    const auto spec = kFields.find(*family);
-    if (spec == kFields.end()) {
-      std::vector<std::string> names;
-      for (const auto& [name, fields] : kFields) names.push_back(name);
-      std::string rule =
-          "unknown distribution; use one of uniform, normal, lognormal, triangular, pert, beta, quantiles";
-      const std::string near = suggest(*family, names);
-      if (!near.empty()) rule = "unknown distribution; did you mean \"" + near + "\"?";
-      error_at(*family_node, file, key + ".dist", rule);
-      return std::nullopt;
-    }
-    const auto& [required_fields, optional_fields] = spec->second;
+    const auto spec = kFields.find(t.family);
+    if (spec != kFields.end()) return &spec->second;
+    std::vector<std::string> names;
+    for (const auto& [name, fields] : kFields) names.push_back(name);
+    std::string rule = "unknown distribution; use one of uniform, normal, lognormal, triangular, pert, beta, quantiles";
+    const std::string near = suggest(t.family, names);
+    if (!near.empty()) rule = "unknown distribution; did you mean \"" + near + "\"?";
+    error_at(family_node, t.file, t.key + ".dist", rule);
+    return nullptr;
+  }
+
+  // t's numeric fields by name (a quantiles table's p and q lists are read with its points), or
+  // nothing after reporting every unknown or non-numeric field in the table's order, then every
+  // missing required field in the family's order: all of them at once, not the first only.
+  std::optional<std::map<std::string, double>> field_numbers(const DistTable& t, const FamilyFields& fields) {
+    const auto& [required_fields, optional_fields] = fields;
     bool ok = true;
     std::map<std::string, double> f;
-    for (auto&& [field_key, field_node] : *table) {
+    for (auto&& [field_key, field_node] : t.table) {
       const std::string field(field_key.str());
       if (field == "dist") continue;
       const bool known = std::count(required_fields.begin(), required_fields.end(), field) ||
@@ -436,38 +468,46 @@ class Builder {
         all.insert(all.end(), optional_fields.begin(), optional_fields.end());
         std::string list;
         for (const auto& a : all) list += (list.empty() ? "" : ", ") + a;
-        error_at(field_node, file, key + "." + field,
-                 "unknown field for dist = \"" + *family + "\" (fields: " + list + ")");
+        error_at(field_node, t.file, t.key + "." + field,
+                 "unknown field for dist = \"" + t.family + "\" (fields: " + list + ")");
         ok = false;
         continue;
       }
-      if (*family == "quantiles" && (field == "p" || field == "q")) continue;  // arrays, read below
-      if (auto v = read_number(field_node, key + "." + field, file, diagnostics_))
+      if (t.family == "quantiles" && (field == "p" || field == "q")) continue;  // lists: quantiles_distribution
+      if (auto v = read_number(field_node, t.key + "." + field, t.file, diagnostics_))
         f[field] = *v;
       else
         ok = false;
     }
     for (const std::string& field : required_fields)
-      if (!table->contains(field)) {
-        error_at(node, file, key + "." + field, "required field of dist = \"" + *family + "\" is missing");
+      if (!t.table.contains(field)) {
+        error_at(t.node, t.file, t.key + "." + field, "required field of dist = \"" + t.family + "\" is missing");
         ok = false;
       }
     if (!ok) return std::nullopt;
+    return f;
+  }
 
-    auto fail = [&](const std::string& field, const std::string& rule) {
-      const toml::node* at = table->get(field);
-      error_at(at ? *at : node, file, key + (at ? "." + field : ""), rule);
-      return std::nullopt;
-    };
+  // Reports `rule` at t's `field`, or at the whole table where that field is left out (an
+  // optional bound); returns the nothing its caller returns.
+  std::nullopt_t field_error(const DistTable& t, const std::string& field, const std::string& rule) {
+    const toml::node* at = t.table.get(field);
+    error_at(at ? *at : t.node, t.file, t.key + (at ? "." + field : ""), rule);
+    return std::nullopt;
+  }
+
+  // The distribution of a family other than quantiles from its fields `f` (all required ones
+  // present), or nothing after reporting the first rule of the family they break.
+  std::optional<Distribution> parametric_distribution(const DistTable& t, std::map<std::string, double>& f) {
     auto has = [&](const char* field) { return f.count(field) > 0; };
     std::optional<Distribution> d;
-    if (*family == "uniform") {
-      if (!(f["low"] < f["high"])) return fail("high", "must be greater than low");
+    if (t.family == "uniform") {
+      if (!(f["low"] < f["high"])) return field_error(t, "high", "must be greater than low");
       d = Distribution::uniform(f["low"], f["high"]);
-    } else if (*family == "normal") {
-      if (!(f["sd"] > 0)) return fail("sd", "must be > 0");
+    } else if (t.family == "normal") {
+      if (!(f["sd"] > 0)) return field_error(t, "sd", "must be > 0");
       const double low = has("low") ? f["low"] : -kInf, high = has("high") ? f["high"] : kInf;
-      if (!(low < high)) return fail("high", "must be greater than low");
+      if (!(low < high)) return field_error(t, "high", "must be greater than low");
       d = Distribution::normal(f["mean"], f["sd"], low, high);
       double median = std::numeric_limits<double>::quiet_NaN();
       try {
@@ -475,63 +515,75 @@ class Builder {
       } catch (const std::exception&) {  // erfc_inv overflows: no mass left between low and high
       }
       if (!(median > low && median < high))
-        return fail("mean", "the truncation [low, high] lies too far in the tail of the normal to sample");
-    } else if (*family == "lognormal") {
-      if (!(f["median"] > 0)) return fail("median", "must be > 0");
-      if (!(f["sigma"] > 0)) return fail("sigma", "must be > 0");
+        return field_error(t, "mean", "the truncation [low, high] lies too far in the tail of the normal to sample");
+    } else if (t.family == "lognormal") {
+      if (!(f["median"] > 0)) return field_error(t, "median", "must be > 0");
+      if (!(f["sigma"] > 0)) return field_error(t, "sigma", "must be > 0");
       d = Distribution::lognormal(f["median"], f["sigma"]);
-    } else if (*family == "triangular" || *family == "pert") {
-      if (!(f["low"] < f["high"])) return fail("high", "must be greater than low");
-      if (!(f["mode"] >= f["low"] && f["mode"] <= f["high"])) return fail("mode", "must lie in [low, high]");
-      d = *family == "pert" ? Distribution::pert(f["low"], f["mode"], f["high"])
-                            : Distribution::triangular(f["low"], f["mode"], f["high"]);
-    } else if (*family == "beta") {
-      if (!(f["a"] > 0)) return fail("a", "must be > 0");
-      if (!(f["b"] > 0)) return fail("b", "must be > 0");
+    } else if (t.family == "triangular" || t.family == "pert") {
+      if (!(f["low"] < f["high"])) return field_error(t, "high", "must be greater than low");
+      if (!(f["mode"] >= f["low"] && f["mode"] <= f["high"])) return field_error(t, "mode", "must lie in [low, high]");
+      d = t.family == "pert" ? Distribution::pert(f["low"], f["mode"], f["high"])
+                             : Distribution::triangular(f["low"], f["mode"], f["high"]);
+    } else {  // beta
+      if (!(f["a"] > 0)) return field_error(t, "a", "must be > 0");
+      if (!(f["b"] > 0)) return field_error(t, "b", "must be > 0");
       const double low = has("low") ? f["low"] : 0.0, high = has("high") ? f["high"] : 1.0;
-      if (!(low < high)) return fail("high", "must be greater than low");
+      if (!(low < high)) return field_error(t, "high", "must be greater than low");
       d = Distribution::beta(f["a"], f["b"], low, high);
-    } else {  // quantiles: a metalog through the points
-      std::vector<double> p, q;
-      for (const char* name : {"p", "q"}) {
-        const toml::node* arr_node = table->get(name);
-        const auto* arr = arr_node->as_array();
-        if (!arr) return fail(name, "must be a list of numbers");
-        std::vector<double>& target = name[0] == 'p' ? p : q;
-        for (std::size_t i = 0; i < arr->size(); ++i) {
-          auto v = read_number(*arr->get(i), key + "." + name + "[" + std::to_string(i) + "]", file, diagnostics_);
-          if (!v) return std::nullopt;
-          target.push_back(*v);
-        }
-      }
-      try {
-        d = Distribution::quantiles(
-            fit_metalog(p, q, has("lower") ? f["lower"] : -kInf, has("upper") ? f["upper"] : kInf));
-      } catch (const std::invalid_argument& e) {
-        error_at(node, file, key, e.what());
-        return std::nullopt;
+    }
+    return d;
+  }
+
+  // A quantiles table: a metalog through its points (p, q) within its optional bounds `lower`
+  // and `upper` (in `f`), or nothing after reporting a list that is not all numbers or points
+  // no metalog fits (fit_metalog says why).
+  std::optional<Distribution> quantiles_distribution(const DistTable& t, std::map<std::string, double>& f) {
+    auto has = [&](const char* field) { return f.count(field) > 0; };
+    std::vector<double> p, q;
+    for (const char* name : {"p", "q"}) {
+      const auto* arr = t.table.get(name)->as_array();
+      if (!arr) return field_error(t, name, "must be a list of numbers");
+      std::vector<double>& target = name[0] == 'p' ? p : q;
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        auto v = read_number(*arr->get(i), t.key + "." + name + "[" + std::to_string(i) + "]", t.file, diagnostics_);
+        if (!v) return std::nullopt;
+        target.push_back(*v);
       }
     }
-    // Valid fields can still give a quantile function that cannot be evaluated: Boost.Math
-    // refuses extreme beta shapes (a = 1e308), a normal truncated far in its tail overflows the
-    // inverse erfc. Such an input would stop a run part way, so it is an input error here.
     try {
-      if (auto why = cannot_sample(*d)) {
+      return Distribution::quantiles(
+          fit_metalog(p, q, has("lower") ? f["lower"] : -kInf, has("upper") ? f["upper"] : kInf));
+    } catch (const std::invalid_argument& e) {
+      error_at(t.node, t.file, t.key, e.what());
+      return std::nullopt;
+    }
+  }
+
+  // Valid fields can still give a quantile function that cannot be evaluated: Boost.Math
+  // refuses extreme beta shapes (a = 1e308), a normal truncated far in its tail overflows the
+  // inverse erfc. Such an input would stop a run part way, so it is an input error here, as are
+  // draws outside the parameter's range (check_range) or beyond what the month step can compute
+  // with. Reports the first such problem at the distribution; true when there is none.
+  bool draws_usable(const Distribution& d, const toml::node& node, const std::string& file, const std::string& key,
+                    const Range& range) {
+    try {
+      if (auto why = cannot_sample(d)) {
         error_at(node, file, key, "cannot be sampled: " + *why + "; use less extreme parameters");
-        return std::nullopt;
+        return false;
       }
       const std::size_t before = error_count();
-      check_range(*d, node, file, key, min, max, min_exclusive);
-      if (error_count() > before) return std::nullopt;
-      if (auto why = not_computable(d->quantile(kLowestU), d->quantile(kHighestU), range, false)) {
+      check_range(d, node, file, key, range.min, range.max, range.min_exclusive);
+      if (error_count() > before) return false;
+      if (auto why = not_computable(d.quantile(kLowestU), d.quantile(kHighestU), range, false)) {
         error_at(node, file, key, *why);
-        return std::nullopt;
+        return false;
       }
     } catch (const std::exception& e) {
       error_at(node, file, key, std::string("cannot be sampled: ") + e.what() + "; use less extreme parameters");
-      return std::nullopt;
+      return false;
     }
-    return d;
+    return true;
   }
 
   // Why d's quantile function fails somewhere a run can ask for it (the uniforms of a path,
@@ -621,87 +673,112 @@ class Builder {
     return table;
   }
 
+  // One [[measure]] table, or nothing after reporting all its problems: unknown keys first,
+  // then its keys in the order name, parameter, start, ramp_months, effect.
   std::optional<Measure> measure(const Entry& e, std::size_t k) {
     const auto& t = *e.node->as_table();
     const std::string prefix = "measure[" + std::to_string(k) + "]";
     Measure m;
+    bool ok = known_measure_keys(t, e.file, prefix);
+    auto field = [&](const char* name) {
+      const toml::node* n = required_in(e, prefix, name, "measure");
+      if (!n) ok = false;
+      return n;
+    };
+    // Keeps a key's value, or marks the measure as failed (its problem is reported).
+    auto take = [&](auto value, auto& target) {
+      if (value)
+        target = std::move(*value);
+      else
+        ok = false;
+    };
+    if (const toml::node* n = field("name")) take(measure_name(*n, e.file, prefix + ".name"), m.name);
+    if (const toml::node* n = field("parameter"))
+      take(measure_parameter(*n, e.file, prefix + ".parameter"), m.parameter);
+    if (const toml::node* n = field("start")) take(measure_start(*n, e.file, prefix + ".start"), m.start);
+    if (const toml::node* n = t.get("ramp_months"))
+      take(measure_ramp(*n, e.file, prefix + ".ramp_months"), m.ramp_months);
+    if (const toml::node* n = field("effect"))
+      take(distribution(*n, e.file, prefix + ".effect", {0.0, kInf, false, 0.0, kLargestMultiplier}), m.effect);
+    if (!ok) return std::nullopt;
+    return m;
+  }
+
+  // The key `name` of the [[measure]] or [[correlation]] table `e` (`kind`), or nothing after
+  // reporting it missing at the table.
+  const toml::node* required_in(const Entry& e, const std::string& prefix, const std::string& name,
+                                const std::string& kind) {
+    const toml::node* n = e.node->as_table()->get(name);
+    if (!n)
+      diagnostics_.error(location_of(*e.node, e.file), prefix + "." + name, "",
+                         "required key of a " + kind + " is missing");
+    return n;
+  }
+
+  // Reports every key of a [[measure]] table that a measure does not have (with the nearest
+  // one where it is close); true when there is none.
+  bool known_measure_keys(const toml::table& t, const std::string& file, const std::string& prefix) {
+    static const std::vector<std::string> kKnown = {"name", "parameter", "start", "ramp_months", "effect"};
     bool ok = true;
     for (auto&& [field_key, node] : t) {
       const std::string field(field_key.str());
-      static const std::vector<std::string> kKnown = {"name", "parameter", "start", "ramp_months", "effect"};
       if (std::find(kKnown.begin(), kKnown.end(), field) == kKnown.end()) {
         std::string rule = "unknown key in a measure (keys: name, parameter, start, ramp_months, effect)";
         const std::string near = suggest(field, kKnown);
         if (!near.empty()) rule = "unknown key in a measure; did you mean '" + near + "'?";
-        error_at(node, e.file, prefix + "." + field, rule);
+        error_at(node, file, prefix + "." + field, rule);
         ok = false;
       }
     }
-    auto field = [&](const char* name) -> const toml::node* {
-      const toml::node* n = t.get(name);
-      if (!n) {
-        diagnostics_.error(location_of(*e.node, e.file), prefix + "." + name, "",
-                           "required key of a measure is missing");
-        ok = false;
-      }
-      return n;
-    };
-    if (const toml::node* n = field("name")) {
-      if (auto name = read_string(*n, prefix + ".name", e.file, diagnostics_)) {
-        if (name->empty()) error_at(*n, e.file, prefix + ".name", "must not be empty");
-        m.name = *name;
-      } else
-        ok = false;
+    return ok;
+  }
+
+  // A measure's name. An empty one is reported but kept, so that the checks across measures
+  // (unique names) still see it.
+  std::optional<std::string> measure_name(const toml::node& n, const std::string& file, const std::string& path) {
+    auto name = read_string(n, path, file, diagnostics_);
+    if (name && name->empty()) error_at(n, file, path, "must not be empty");
+    return name;
+  }
+
+  // The parameter a measure changes, or nothing after reporting a key that names no uncertain
+  // parameter: a fixed input (a scenario, initial or inflow.first setting) or an unknown key.
+  std::optional<ParamId> measure_parameter(const toml::node& n, const std::string& file, const std::string& path) {
+    auto key = read_string(n, path, file, diagnostics_);
+    if (!key) return std::nullopt;
+    if (auto id = find_param(*key)) return id;
+    if (is_leaf(*key)) {
+      error_at(n, file, path, "is fixed and cannot be changed by a measure");
+    } else {
+      std::vector<std::string> keys;
+      for (const ParamInfo& info : parameters()) keys.emplace_back(info.key);
+      std::string rule = "unknown parameter";
+      const std::string near = suggest(*key, keys);
+      if (!near.empty()) rule += "; did you mean '" + near + "'?";
+      error_at(n, file, path, rule);
     }
-    if (const toml::node* n = field("parameter")) {
-      if (auto key = read_string(*n, prefix + ".parameter", e.file, diagnostics_)) {
-        if (auto id = find_param(*key)) {
-          m.parameter = *id;
-        } else {
-          ok = false;
-          if (is_leaf(*key)) {
-            error_at(*n, e.file, prefix + ".parameter", "is fixed and cannot be changed by a measure");
-          } else {
-            std::vector<std::string> keys;
-            for (const ParamInfo& info : parameters()) keys.emplace_back(info.key);
-            std::string rule = "unknown parameter";
-            const std::string near = suggest(*key, keys);
-            if (!near.empty()) rule += "; did you mean '" + near + "'?";
-            error_at(*n, e.file, prefix + ".parameter", rule);
-          }
-        }
-      } else
-        ok = false;
+    return std::nullopt;
+  }
+
+  // The month a measure starts, or nothing after reporting one not written "YYYY-MM".
+  std::optional<MonthIndex> measure_start(const toml::node& n, const std::string& file, const std::string& path) {
+    auto text = read_string(n, path, file, diagnostics_);
+    if (!text) return std::nullopt;
+    auto month = parse_year_month(*text);
+    if (!month) error_at(n, file, path, "must be a month written \"YYYY-MM\"");
+    return month;
+  }
+
+  // The months a measure takes to reach its full effect, or nothing after reporting a count
+  // outside 0..1200 (the longest horizon).
+  std::optional<int> measure_ramp(const toml::node& n, const std::string& file, const std::string& path) {
+    auto r = read_integer(n, path, file, diagnostics_);
+    if (!r) return std::nullopt;
+    if (*r < 0 || *r > 1200) {
+      error_at(n, file, path, "must be between 0 and 1200 months");
+      return std::nullopt;
     }
-    if (const toml::node* n = field("start")) {
-      if (auto s = read_string(*n, prefix + ".start", e.file, diagnostics_)) {
-        if (auto month = parse_year_month(*s))
-          m.start = *month;
-        else {
-          error_at(*n, e.file, prefix + ".start", "must be a month written \"YYYY-MM\"");
-          ok = false;
-        }
-      } else
-        ok = false;
-    }
-    if (const toml::node* n = t.get("ramp_months")) {
-      if (auto r = read_integer(*n, prefix + ".ramp_months", e.file, diagnostics_)) {
-        if (*r < 0 || *r > 1200) {
-          error_at(*n, e.file, prefix + ".ramp_months", "must be between 0 and 1200 months");
-          ok = false;
-        } else
-          m.ramp_months = static_cast<int>(*r);
-      } else
-        ok = false;
-    }
-    if (const toml::node* n = field("effect")) {
-      if (auto d = distribution(*n, e.file, prefix + ".effect", {0.0, kInf, false, 0.0, kLargestMultiplier}))
-        m.effect = std::move(*d);
-      else
-        ok = false;
-    }
-    if (!ok) return std::nullopt;
-    return m;
+    return static_cast<int>(*r);
   }
 
   // A parameter's value after its measures must stay computable too: its extreme draws times
@@ -733,112 +810,123 @@ class Builder {
     }
   }
 
+  // The [[correlation]] tables: each checked alone, then a pair correlated twice, and then the
+  // accepted ones together (their matrix must be positive definite).
   void correlations(Scenario& s) {
-    std::vector<std::pair<int, int>> pairs;
-    std::vector<double> ranks;
-    std::vector<std::size_t> accepted;
+    std::vector<std::size_t> accepted;  // the [[correlation]] index of each of s.correlations
     std::map<std::pair<int, int>, std::size_t> seen;
-    std::vector<int> slot(kParamCount, -1);
-    int dimension = 0;
     for (std::size_t k = 0; k < loader_.correlations.size(); ++k) {
       const Entry& e = loader_.correlations[k];
-      const auto& t = *e.node->as_table();
       const std::string prefix = "correlation[" + std::to_string(k) + "]";
-      bool ok = true;
-      for (auto&& [field_key, node] : t) {
-        const std::string field(field_key.str());
-        if (field != "a" && field != "b" && field != "rank") {
-          error_at(node, e.file, prefix + "." + field, "unknown key in a correlation (keys: a, b, rank)");
-          ok = false;
-        }
-      }
-      std::optional<ParamId> ends[2];
-      bool fixed = false;
-      const char* names[2] = {"a", "b"};
-      for (int j = 0; j < 2; ++j) {
-        const toml::node* n = t.get(names[j]);
-        const std::string path = prefix + "." + names[j];
-        if (!n) {
-          diagnostics_.error(location_of(*e.node, e.file), path, "", "required key of a correlation is missing");
-          ok = false;
-          continue;
-        }
-        auto key = read_string(*n, path, e.file, diagnostics_);
-        if (!key) {
-          ok = false;
-          continue;
-        }
-        ends[j] = find_param(*key);
-        if (!ends[j]) {
-          error_at(*n, e.file, path,
-                   is_leaf(*key) ? "is fixed; only uncertain parameters can be correlated" : "unknown parameter");
-          ok = false;
-        } else if (*ends[j] == ParamId::inflow_first_annual) {
-          error_at(*n, e.file, path,
-                   "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in "
-                   "a correlation");
-          ends[j].reset();
-          ok = false;
-        } else if (s.param(*ends[j]).is_fixed()) {
-          // Typical for a variant that fixes an input its base correlates: not an error.
-          diagnostics_.warn(location_of(*n, e.file), path, value_text(*n),
-                            "is a fixed number in this scenario, so this correlation has no effect");
-          fixed = true;
-        }
-      }
-      double rank = 0.0;
-      if (const toml::node* n = t.get("rank")) {
-        if (auto r = read_number(*n, prefix + ".rank", e.file, diagnostics_)) {
-          if (*r < -1.0 || *r > 1.0) {
-            error_at(*n, e.file, prefix + ".rank", "must be in [-1, 1]");
-            ok = false;
-          }
-          rank = *r;
-        } else
-          ok = false;
-      } else {
-        diagnostics_.error(location_of(*e.node, e.file), prefix + ".rank", "",
-                           "required key of a correlation is missing");
-        ok = false;
-      }
-      if (!ok || !ends[0] || !ends[1] || fixed) continue;
-      if (*ends[0] == *ends[1]) {
+      const std::optional<Correlation> c = correlation(e, prefix, s);
+      if (!c) continue;
+      if (c->a == c->b) {
         error(e, prefix, "a parameter cannot be correlated with itself");
         continue;
       }
-      const std::pair<int, int> key(std::min(index(*ends[0]), index(*ends[1])),
-                                    std::max(index(*ends[0]), index(*ends[1])));
+      const std::pair<int, int> key(std::min(index(c->a), index(c->b)), std::max(index(c->a), index(c->b)));
       if (const auto it = seen.find(key); it != seen.end()) {
         error(e, prefix, "this pair is already correlated by correlation[" + std::to_string(it->second) + "]");
         continue;
       }
       seen[key] = k;
-      s.correlations.push_back({*ends[0], *ends[1], rank});
+      s.correlations.push_back(*c);
       accepted.push_back(k);
-      for (ParamId id : {*ends[0], *ends[1]})
-        if (slot[index(id)] < 0) slot[index(id)] = dimension++;
     }
-    if (s.correlations.empty()) return;
-    // The same member order as engine/inputs (ascending ParamId) is not needed for the
-    // positive-definiteness test: it does not depend on the order.
+    if (!s.correlations.empty()) positive_definite(s, accepted);
+  }
+
+  // One [[correlation]] table, or nothing after reporting all its problems: unknown keys
+  // first, then a, b and rank in that order. One with an end that this scenario fixes is
+  // dropped too, with only a warning.
+  std::optional<Correlation> correlation(const Entry& e, const std::string& prefix, const Scenario& s) {
+    bool ok = true;
+    for (auto&& [field_key, node] : *e.node->as_table()) {
+      const std::string field(field_key.str());
+      if (field != "a" && field != "b" && field != "rank") {
+        error_at(node, e.file, prefix + "." + field, "unknown key in a correlation (keys: a, b, rank)");
+        ok = false;
+      }
+    }
+    bool fixed = false;
+    const std::optional<ParamId> a = correlation_end(e, prefix, "a", s, fixed);
+    const std::optional<ParamId> b = correlation_end(e, prefix, "b", s, fixed);
+    const std::optional<double> rank = correlation_rank(e, prefix);
+    if (!ok || !a || !b || !rank || fixed) return std::nullopt;
+    return Correlation{*a, *b, *rank};
+  }
+
+  // The parameter at the end `name` ("a" or "b") of a correlation, or nothing after reporting
+  // it missing or not an uncertain parameter drawn once per path. An end that this scenario
+  // fixes to a number is returned with a warning and sets `fixed`.
+  std::optional<ParamId> correlation_end(const Entry& e, const std::string& prefix, const std::string& name,
+                                         const Scenario& s, bool& fixed) {
+    const toml::node* n = required_in(e, prefix, name, "correlation");
+    if (!n) return std::nullopt;
+    const std::string path = prefix + "." + name;
+    auto key = read_string(*n, path, e.file, diagnostics_);
+    if (!key) return std::nullopt;
+    const std::optional<ParamId> id = find_param(*key);
+    if (!id) {
+      error_at(*n, e.file, path,
+               is_leaf(*key) ? "is fixed; only uncertain parameters can be correlated" : "unknown parameter");
+      return std::nullopt;
+    }
+    if (*id == ParamId::inflow_first_annual) {
+      error_at(*n, e.file, path,
+               "is drawn per year (its years are linked by inflow.first.year_correlation) and cannot take part in "
+               "a correlation");
+      return std::nullopt;
+    }
+    if (s.param(*id).is_fixed()) {
+      // Typical for a variant that fixes an input its base correlates: not an error.
+      diagnostics_.warn(location_of(*n, e.file), path, value_text(*n),
+                        "is a fixed number in this scenario, so this correlation has no effect");
+      fixed = true;
+    }
+    return id;
+  }
+
+  // A correlation's rank, or nothing after reporting it missing, not a number or outside [-1, 1].
+  std::optional<double> correlation_rank(const Entry& e, const std::string& prefix) {
+    const toml::node* n = required_in(e, prefix, "rank", "correlation");
+    if (!n) return std::nullopt;
+    auto r = read_number(*n, prefix + ".rank", e.file, diagnostics_);
+    if (r && (*r < -1.0 || *r > 1.0)) {
+      error_at(*n, e.file, prefix + ".rank", "must be in [-1, 1]");
+      return std::nullopt;
+    }
+    return r;
+  }
+
+  // The accepted correlations (s.correlations, from the tables `accepted`) must give a
+  // positive-definite matrix, as the copula needs; if not, that is reported once, at the last
+  // of them, with the list of them all.
+  void positive_definite(const Scenario& s, const std::vector<std::size_t>& accepted) {
+    // A row per correlated parameter, in the order they first appear. The same member order as
+    // engine/inputs (ascending ParamId) is not needed: the test does not depend on the order.
+    std::vector<int> slot(kParamCount, -1);
+    int dimension = 0;
+    std::vector<std::pair<int, int>> pairs;
+    std::vector<double> ranks;
     for (const Correlation& c : s.correlations) {
+      for (ParamId id : {c.a, c.b})
+        if (slot[index(id)] < 0) slot[index(id)] = dimension++;
       pairs.emplace_back(slot[index(c.a)], slot[index(c.b)]);
       ranks.push_back(c.rank);
     }
-    if (!GaussianCopula::build(dimension, pairs, ranks)) {
-      std::string list;
-      for (std::size_t i = 0; i < accepted.size(); ++i) {
-        const Correlation& c = s.correlations[i];
-        list += (list.empty() ? "" : ", ") + std::string("correlation[") + std::to_string(accepted[i]) + "] (" +
-                std::string(param_info(c.a).key) + " ~ " + std::string(param_info(c.b).key) + ", rank " +
-                number_text(c.rank) + ")";
-      }
-      const Entry& last = loader_.correlations[accepted.back()];
-      diagnostics_.error(
-          location_of(*last.node, last.file), "correlation", "",
-          "the rank correlations " + list +
-              " imply a correlation matrix that is not positive definite; weaken or remove some of them");
+    if (GaussianCopula::build(dimension, pairs, ranks)) return;
+    std::string list;
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      const Correlation& c = s.correlations[i];
+      list += (list.empty() ? "" : ", ") + std::string("correlation[") + std::to_string(accepted[i]) + "] (" +
+              std::string(param_info(c.a).key) + " ~ " + std::string(param_info(c.b).key) + ", rank " +
+              number_text(c.rank) + ")";
     }
+    const Entry& last = loader_.correlations[accepted.back()];
+    diagnostics_.error(location_of(*last.node, last.file), "correlation", "",
+                       "the rank correlations " + list +
+                           " imply a correlation matrix that is not positive definite; weaken or remove some of them");
   }
 
   const Loader& loader_;
