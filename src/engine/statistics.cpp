@@ -24,35 +24,56 @@ void select_ranks(double* data, std::int64_t begin, std::int64_t end, const std:
 constexpr std::int64_t kBins = 4096;
 static_assert(kBins <= 65536, "bins are recorded in 16 bits");
 
-// Pass 1 of order_statistics: the sum in path order; min and max (order-free) in four lanes.
+// Sums over a column run in kLanes lanes keyed by path index (lane i mod 8 holds paths i, i + 8,
+// ...), combined in one fixed order: the same bits whatever the threads, blocks or processes
+// (a column always holds its N values in path order), and eight independent addition chains
+// instead of one, so the additions no longer wait on each other.
+constexpr int kLanes = 8;
+
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
+double combine_lanes(const double (&lane)[kLanes]) {
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+// Pass 1 of order_statistics: the sum (in lanes), min and max.
 struct SumRange {
   double sum, min, max;
 };
 SumRange sum_min_max(const double* x, std::int64_t n) {
-  double sum = 0.0;
-  double lo[4] = {x[0], x[0], x[0], x[0]}, hi[4] = {x[0], x[0], x[0], x[0]};
+  double sum[kLanes] = {}, lo[kLanes], hi[kLanes];
+  for (int l = 0; l < kLanes; ++l) lo[l] = hi[l] = x[0];
   std::int64_t i = 0;
-  for (; i + 3 < n; i += 4) {
-    sum += x[i];
-    sum += x[i + 1];
-    sum += x[i + 2];
-    sum += x[i + 3];
-    for (int l = 0; l < 4; ++l) {
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      sum[l] += x[i + l];
       lo[l] = x[i + l] < lo[l] ? x[i + l] : lo[l];
       hi[l] = x[i + l] > hi[l] ? x[i + l] : hi[l];
     }
+  for (int l = 0; i < n; ++i, ++l) {
+    sum[l] += x[i];
+    lo[l] = x[i] < lo[l] ? x[i] : lo[l];
+    hi[l] = x[i] > hi[l] ? x[i] : hi[l];
   }
-  for (; i < n; ++i) {
-    sum += x[i];
-    lo[0] = x[i] < lo[0] ? x[i] : lo[0];
-    hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+  double min = lo[0], max = hi[0];
+  for (int l = 1; l < kLanes; ++l) {
+    min = std::min(min, lo[l]);
+    max = std::max(max, hi[l]);
   }
-  return {sum, std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3])),
-          std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]))};
+  return {combine_lanes(sum), min, max};
 }
 
-// Pass 2: each value's bin (kept in `bins` for pass 3) and the count of values below each bin,
-// beside the squared deviations from `mean` (returned). Two interleaved histograms of 32-bit
+// The squared deviations from `mean`, in lanes.
+double squares_about(const double* x, std::int64_t n, double mean) {
+  double squares[kLanes] = {};
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) squares[l] += (x[i + l] - mean) * (x[i + l] - mean);
+  for (int l = 0; i < n; ++i, ++l) squares[l] += (x[i] - mean) * (x[i] - mean);
+  return combine_lanes(squares);
+}
+
+// Pass 2: the squared deviations from `mean` (returned), then each value's bin (kept in `bins`
+// for pass 3) and the count of values below each bin. Two interleaved histograms of 32-bit
 // counts (in L1): neighbouring values often fall in the same bin, and one array would make each
 // increment wait for the previous one's store.
 double histogram_and_squares(const double* x, std::int64_t n, double min, double scale, double mean,
@@ -60,13 +81,11 @@ double histogram_and_squares(const double* x, std::int64_t n, double min, double
   auto bin_of = [&](double v) {
     return static_cast<std::uint16_t>(std::min<std::int64_t>(kBins - 1, static_cast<std::int64_t>((v - min) * scale)));
   };
+  const double squares = squares_about(x, n, mean);
   std::vector<std::uint32_t> even(kBins, 0), odd(kBins, 0);
   bins.resize(static_cast<std::size_t>(n));
-  double squares = 0.0;
   std::int64_t pair = 0;
   for (; pair + 1 < n; pair += 2) {
-    squares += (x[pair] - mean) * (x[pair] - mean);
-    squares += (x[pair + 1] - mean) * (x[pair + 1] - mean);
     const std::uint16_t b0 = bin_of(x[pair]), b1 = bin_of(x[pair + 1]);
     bins[static_cast<std::size_t>(pair)] = b0;
     bins[static_cast<std::size_t>(pair + 1)] = b1;
@@ -74,7 +93,6 @@ double histogram_and_squares(const double* x, std::int64_t n, double min, double
     ++odd[b1];
   }
   if (pair < n) {
-    squares += (x[pair] - mean) * (x[pair] - mean);
     const std::uint16_t b0 = bin_of(x[pair]);
     bins[static_cast<std::size_t>(pair)] = b0;
     ++even[b0];
@@ -130,11 +148,9 @@ void select_in_bins(const double* x, std::int64_t n, const std::vector<std::int6
 // The values of the order statistics `ranks` (ascending, unique) of x[0..n), exactly, and the
 // column's moments. A histogram over [min, max] (bin = floor((x - min) * scale) is monotone in
 // x, so every value of a lower bin is <= every value of a higher one) finds the bin of each rank;
-// only the few bins that hold a wanted rank are copied and selected in. Three passes: the sum
-// with min/max; the histogram with the squared deviations; the copy of the wanted bins. The sums
-// run in path order, so the mean and std are bit for bit those of `moments`. Each sum is one
-// chain of dependent additions (its latency, not its arithmetic, sets the pace), so the
-// independent work of the pass (min/max, the histogram) is put beside it to run in its shadow.
+// only the few bins that hold a wanted rank are copied and selected in. Passes: the sum with
+// min/max; the squared deviations; the histogram; the copy of the wanted bins. The sums run in
+// the same lanes as `moments`, so the mean and std are bit for bit those of `moments`.
 void order_statistics(const double* x, std::int64_t n, const std::vector<std::int64_t>& ranks,
                       std::vector<double>& values, std::vector<double>& scratch, Moments& moments_out) {
   values.assign(ranks.size(), 0.0);
@@ -200,12 +216,8 @@ std::vector<double> percentiles_type7(const double* x, std::int64_t n, const std
 
 Moments moments(const double* x, std::int64_t n) {
   MPPMC_CHECK(n >= 1);
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) sum += x[i];
-  const double mean = sum / static_cast<double>(n);
-  double squares = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) squares += (x[i] - mean) * (x[i] - mean);
-  return {mean, std::sqrt(squares / static_cast<double>(n))};
+  const double mean = sum_min_max(x, n).sum / static_cast<double>(n);
+  return {mean, std::sqrt(squares_about(x, n, mean) / static_cast<double>(n))};
 }
 
 }  // namespace mppmc

@@ -1,7 +1,8 @@
 #pragma once
 // Statistics of one column of N path values: exact percentiles (Hyndman & Fan 1996, type 7,
 // numpy.percentile's default "linear"), mean and standard deviation. Each column is computed
-// by one task in path order, so the numbers do not depend on threads or scheduling.
+// by one task, its sums in 8 lanes keyed by path index combined in a fixed order, so the
+// numbers do not depend on threads or scheduling.
 #include <cstdint>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct Moments {
   double mean;
   double std;  //!< population standard deviation (ddof = 0, numpy.std's default)
 };
+//! The mean and standard deviation of x[0..n): sums in 8 lanes keyed by the index (lane i mod
+//! 8), combined as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)); the squared deviations
+//! about that mean likewise.
 Moments moments(const double* x, std::int64_t n);
 
 //! The percentiles (as percentiles_type7) and the moments (bit for bit as `moments`) of
