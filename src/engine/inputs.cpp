@@ -183,10 +183,10 @@ void InputPlan::draw(std::uint64_t seed, const RowSource& source, double* values
     u[index(uncertain_[d])] =
         uniform(static_cast<int>(d), Stream::path_input, static_cast<std::uint32_t>(uncertain_[d]), 0);
   if (copula_ && !source.fixed) {
-    std::vector<double> block(copula_members_.size());
-    for (std::size_t k = 0; k < block.size(); ++k) block[k] = u[index(copula_members_[k])];
+    std::array<double, kParamCount> block;  // on the stack: no allocation per path
+    for (std::size_t k = 0; k < copula_members_.size(); ++k) block[k] = u[index(copula_members_[k])];
     copula_->correlate(block.data());
-    for (std::size_t k = 0; k < block.size(); ++k) u[index(copula_members_[k])] = block[k];
+    for (std::size_t k = 0; k < copula_members_.size(); ++k) u[index(copula_members_[k])] = block[k];
   }
   for (int p = 0; p < kParamCount; ++p) {
     if (p == index(ParamId::inflow_first_annual)) {  // its levels come from the AR(1) below

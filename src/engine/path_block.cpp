@@ -48,22 +48,24 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       begin_(begin),
       n_(n),
       stride_(padded_stride(static_cast<std::size_t>(n))),
-      values_(static_cast<std::size_t>(kParamCount) * scenario.year_count() * stride_),
-      level_(static_cast<std::size_t>(scenario.year_count()) * stride_),
-      effect_(scenario.measures.size() * stride_),
-      noise_address_(static_cast<std::size_t>(n)),
-      noise_factor_(static_cast<std::size_t>(n)),
-      measures_on_(kParamCount),
-      scratch_(static_cast<std::size_t>(kParamCount) * stride_),
-      first_(static_cast<std::size_t>(n)) {
+      slot_(static_cast<std::size_t>(kParamCount) * scenario.year_count()),
+      level_(std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(scenario.year_count()) * stride_)),
+      effect_(std::make_unique_for_overwrite<double[]>(scenario.measures.size() * stride_)),
+      noise_address_(std::make_unique_for_overwrite<std::uint32_t[]>(static_cast<std::size_t>(n))),
+      noise_factor_(std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(n))),
+      measures_on_(kParamCount) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
   MPPMC_CHECK(!same_draws ||
               (same_draws->begin_ == begin && same_draws->n_ == n && same_draws->scenario_.year_count() == years));
   const std::size_t width = plan.recorded_names().size();
-  // Per-path draws, transposed into [..][path] arrays for the month loop.
-  std::vector<double> path_values(static_cast<std::size_t>(kParamCount) * years), path_level(years),
-      path_effect(measures);
+  // Every path's draws, a row each ([param][year] values, then the year's inflow levels and the
+  // measure effects), in a buffer of the thread's that is reused from block to block; then
+  // transposed into the [..][path] arrays of the month loop.
+  const std::size_t per_param = static_cast<std::size_t>(kParamCount) * years;
+  const std::size_t row_width = per_param + years + measures;
+  thread_local std::vector<double> rows;
+  if (rows.size() < row_width * n) rows.resize(row_width * n);
   const int noise_group = plan.noise_group();
   for (int i = 0; i < n; ++i) {
     const RowSource source = row_source(plan, settings, begin + i);
@@ -71,24 +73,44 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
     if (noise_group >= 0)
       noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
     noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
-    double* row = recorded + static_cast<std::size_t>(i) * width;
+    double* row = &rows[row_width * i];
+    double* record = recorded + static_cast<std::size_t>(i) * width;
     if (same_draws) {
       for (int p = 0; p < kParamCount; ++p)
-        for (int y = 0; y < years; ++y)
-          path_values[static_cast<std::size_t>(p) * years + y] =
-              same_draws->values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_ + i];
-      for (int y = 0; y < years; ++y) path_level[y] = same_draws->level_[static_cast<std::size_t>(y) * stride_ + i];
-      plan.draw_effects(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(), row);
-    } else {
-      plan.draw(settings.seed, source, path_values.data(), path_level.data(), path_effect.data(), row);
-    }
-    for (int p = 0; p < kParamCount; ++p)  // draws come [param][year]; the month step reads [year][param]
+        for (int y = 0; y < years; ++y) row[p * years + y] = same_draws->value(y, p)[i];
       for (int y = 0; y < years; ++y)
-        values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_ + i] =
-            path_values[static_cast<std::size_t>(p) * years + y];
-    for (int y = 0; y < years; ++y) level_[static_cast<std::size_t>(y) * stride_ + i] = path_level[y];
-    for (std::size_t k = 0; k < measures; ++k) effect_[k * stride_ + i] = path_effect[k];
+        row[per_param + y] = same_draws->level_[static_cast<std::size_t>(y) * stride_ + i];
+      plan.draw_effects(settings.seed, source, row, row + per_param, row + per_param + years, record);
+    } else {
+      plan.draw(settings.seed, source, row, row + per_param, row + per_param + years, record);
+    }
   }
+  // A parameter whose value is the same in every year on every path of the block (one drawn
+  // once per path, or fixed) is stored once: most of the 22 are, and the block's memory (and the
+  // time to touch it first) shrinks by about two thirds for the default scenario.
+  std::size_t arrays = 0;
+  for (int p = 0; p < kParamCount; ++p) {
+    bool constant = true;
+    for (int i = 0; i < n && constant; ++i)
+      for (int y = 1; y < years && constant; ++y)
+        constant = rows[row_width * i + p * years + y] == rows[row_width * i + p * years];
+    for (int y = 0; y < years; ++y)
+      slot_[static_cast<std::size_t>(y) * kParamCount + p] =
+          static_cast<std::uint16_t>(constant && y > 0 ? arrays - 1 : arrays++);
+  }
+  values_ = std::make_unique_for_overwrite<double[]>(arrays * stride_);
+  // Column by column: contiguous writes, reads from the rows (hot in cache).
+  auto transpose = [&](std::size_t column, double* to) {
+    for (int i = 0; i < n; ++i) to[i] = rows[row_width * i + column];
+  };
+  for (int p = 0; p < kParamCount; ++p)
+    for (int y = 0; y < years; ++y)
+      if (y == 0 || slot_[static_cast<std::size_t>(y) * kParamCount + p] !=
+                        slot_[static_cast<std::size_t>(y - 1) * kParamCount + p])
+        transpose(static_cast<std::size_t>(p) * years + y,
+                  &values_[slot_[static_cast<std::size_t>(y) * kParamCount + p] * stride_]);
+  for (int y = 0; y < years; ++y) transpose(per_param + y, &level_[static_cast<std::size_t>(y) * stride_]);
+  for (std::size_t k = 0; k < measures; ++k) transpose(per_param + years + k, &effect_[k * stride_]);
   // Which parameters have measures (their month values need a scratch array).
   for (std::size_t k = 0; k < measures; ++k) measures_on_[index(scenario.measures[k].parameter)].push_back(k);
   for (int s = 0; s < kInitialStockCount; ++s) stocks_[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
@@ -97,16 +119,22 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
 void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   const Scenario& scenario = scenario_;
   const int n = n_;
+  // Working arrays of one step, per thread rather than per block (a block holds only what
+  // lasts between months): the month values of parameters with measures, [param][path], and
+  // the month's first inflow.
+  thread_local std::vector<double> scratch, first;
+  if (scratch.size() < kParamCount * stride_) scratch.resize(kParamCount * stride_);
+  if (first.size() < stride_) first.resize(stride_);
   const MonthIndex month = scenario.month(m);
   const int y = scenario.year_slot(m);
   MonthInputs in;
   for (int p = 0; p < kParamCount; ++p) {
-    const double* base = &values_[(static_cast<std::size_t>(y) * kParamCount + p) * stride_];
+    const double* base = value(y, p);
     if (measures_on_[p].empty() || p == index(ParamId::inflow_first_annual)) {
       in.param[p] = base;
       continue;
     }
-    double* v = &scratch_[static_cast<std::size_t>(p) * stride_];
+    double* v = &scratch[static_cast<std::size_t>(p) * stride_];
     for (int i = 0; i < n; ++i) {
       double factor = 1.0;
       for (std::size_t k : measures_on_[p]) factor *= scenario.measures[k].factor(month, effect_[k * stride_ + i]);
@@ -135,9 +163,9 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
     }
     double factor = 1.0;
     for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect_[k * stride_ + i]);
-    first_[i] = annual_level[i] / 12.0 * season * eps * factor;
+    first[i] = annual_level[i] / 12.0 * season * eps * factor;
   }
-  in.first = first_.data();
+  in.first = first.data();
 
   std::array<double*, kInitialStockCount> stock_ptr;
   for (int s = 0; s < kInitialStockCount; ++s) stock_ptr[s] = stocks_[s].data();

@@ -1,10 +1,11 @@
 #pragma once
 // One block of paths of one scenario, in structure-of-arrays form: its draws, its stocks, and
 // one month step at a time. The unit of work of every driver (src/engine/chunked.cpp,
-// src/engine/year_by_year.cpp), so all compute every path's values with the same operations in
+// src/engine/month_by_month.cpp), so all compute every path's values with the same operations in
 // the same order. Internal to src/engine.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/inputs.h"
@@ -48,9 +49,6 @@ class PathBlock {
 
   //! The stocks between months: [InitialStock][path] (persons); what a checkpoint keeps.
   std::array<std::vector<double>, kInitialStockCount>& stocks() { return stocks_; }
-  //! Keeps a copy of the stocks; restore_stocks() goes back to it.
-  void save_stocks() { saved_stocks_ = stocks_; }
-  void restore_stocks() { stocks_ = saved_stocks_; }
 
  private:
   const Scenario& scenario_;
@@ -58,16 +56,23 @@ class PathBlock {
   std::uint64_t seed_;
   std::int64_t begin_;
   int n_;
-  std::size_t stride_;                                 // padded_stride(n): from one [..][path] array to the next
-  std::vector<double> values_;                         // [year][param][path]
-  std::vector<double> level_;                          // [year][path]
-  std::vector<double> effect_;                         // [measure][path]
-  std::vector<std::uint32_t> noise_address_;           // per path: the monthly noise's draw address
-  std::vector<double> noise_factor_;                   // per path: a given noise factor, or NaN to draw it
+  // Parameter p's values in year slot y, n of them.
+  const double* value(int y, int p) const {
+    return &values_[slot_[static_cast<std::size_t>(y) * kParamCount + static_cast<std::size_t>(p)] * stride_];
+  }
+
+  std::size_t stride_;  // padded_stride(n): from one [..][path] array to the next
+  // The draws, written once by the constructor before they are read: not zero-filled first.
+  // A parameter that is the same in every year is stored once: slot_[year][param] is the
+  // array of values_ that holds its values.
+  std::vector<std::uint16_t> slot_;
+  std::unique_ptr<double[]> values_;                   // [slot][path]
+  std::unique_ptr<double[]> level_;                    // [year][path]
+  std::unique_ptr<double[]> effect_;                   // [measure][path]
+  std::unique_ptr<std::uint32_t[]> noise_address_;     // per path: the monthly noise's draw address
+  std::unique_ptr<double[]> noise_factor_;             // per path: a given noise factor, or NaN to draw it
   std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
-  std::array<std::vector<double>, kInitialStockCount> stocks_, saved_stocks_;
-  std::vector<double> scratch_;  // [param][path]: month values of parameters with measures
-  std::vector<double> first_;
+  std::array<std::vector<double>, kInitialStockCount> stocks_;
 };
 
 }  // namespace mppmc::detail

@@ -9,7 +9,7 @@
 #include "core/version.h"
 #include "engine/chunked.h"
 #include "engine/cluster.h"
-#include "engine/year_by_year.h"
+#include "engine/month_by_month.h"
 
 namespace mppmc {
 
@@ -40,9 +40,9 @@ std::string quantile_method_name(QuantileMode mode) {
 
 DriverKind driver_kind(QuantileMode quantiles, bool keep_paths) {
   if (quantiles == QuantileMode::sketch) return DriverKind::sketch;
-  // The year-by-year driver holds one year's columns, so it can neither keep every path nor
-  // leave a share of the paths to other processes (their values would have to travel per year).
-  return keep_paths || cluster_size() > 1 ? DriverKind::all_paths : DriverKind::year_by_year;
+  // The month-by-month driver holds two months' columns, so it can neither keep every path nor
+  // leave a share of the paths to other processes (their values would have to travel per month).
+  return keep_paths || cluster_size() > 1 ? DriverKind::all_paths : DriverKind::month_by_month;
 }
 
 std::uint64_t physical_memory_bytes() {
@@ -101,8 +101,8 @@ std::uint64_t RunContext::exact_memory_bytes() const {
   const std::int64_t paths = request_.settings.paths;
   // Every scenario has the baseline's time axis; the baseline's plan stands for their inputs.
   const std::uint64_t one =
-      driver_kind(QuantileMode::exact, request_.keep_paths) == DriverKind::year_by_year
-          ? detail::year_by_year_memory_bytes(scenario, paths)
+      driver_kind(QuantileMode::exact, request_.keep_paths) == DriverKind::month_by_month
+          ? detail::month_by_month_memory_bytes(scenario, paths)
           : detail::all_paths_memory_bytes(scenario, paths, prepared_.front()->plan().recorded_names().size(),
                                            request_.keep_paths);
   return one * prepared_.size();
@@ -134,8 +134,8 @@ void RunContext::report_finished() const {
 
 std::unique_ptr<Driver> make_driver(DriverKind kind) {
   switch (kind) {
-    case DriverKind::year_by_year:
-      return detail::make_year_by_year_driver();
+    case DriverKind::month_by_month:
+      return detail::make_month_by_month_driver();
     case DriverKind::sketch:
       return detail::make_sketch_driver();
     case DriverKind::all_paths:

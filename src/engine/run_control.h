@@ -1,11 +1,11 @@
 #pragma once
 // How a run executes, in one place: the scenarios prepared once (input plan, sampling design,
 // settings), the choice of driver, the thread arena, stop and checkpoint timing, progress. A
-// driver (year by year, sketch, all paths; later others, e.g. on a GPU) implements one
+// driver (month by month, sketch, all paths; later others, e.g. on a GPU) implements one
 // interface, Driver, and keeps only what differs: how it orders the work and what it keeps.
 //
 // Every driver gives every column the same N values in path order, so the choice of driver,
-// threads, block size and processes never changes a number (tests/engine/test_year_by_year.cpp,
+// threads, block size and processes never changes a number (tests/engine/test_month_by_month.cpp,
 // tests/python/test_determinism.py, tests/python/test_mpi.py).
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -63,13 +63,13 @@ class Interrupted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-//! The kinds of driver. Year by year: exact percentiles in one process holding one year's
+//! The kinds of driver. Month by month: exact percentiles in one process holding two months'
 //! columns. Sketch: chunks of paths into DDSketches, bounded memory. All paths: chunks into
 //! full columns of every path (--save-paths, several processes, simulate()).
-enum class DriverKind { year_by_year, sketch, all_paths };
+enum class DriverKind { month_by_month, sketch, all_paths };
 
-//! The driver for percentiles of `quantiles` (exact or sketch): sketch for sketch; else year by
-//! year in one process unless every path is kept; else all paths.
+//! The driver for percentiles of `quantiles` (exact or sketch): sketch for sketch; else month
+//! by month in one process unless every path is kept; else all paths.
 DriverKind driver_kind(QuantileMode quantiles, bool keep_paths);
 
 //! Bytes of memory this machine has.
@@ -132,7 +132,7 @@ class RunContext {
   //! Exact or sketch (never automatic).
   QuantileMode quantiles() const { return quantiles_; }
   DriverKind driver() const { return driver_kind(quantiles_, request_.keep_paths); }
-  //! Bytes the exact-percentile driver (year by year, or all paths when every path is kept or
+  //! Bytes the exact-percentile driver (month by month, or all paths when every path is kept or
   //! the run spans processes) holds at its peak for all scenarios: what `auto` weighs.
   std::uint64_t exact_memory_bytes() const;
   //! Of everything that determines the numbers (version, method, seed, paths, sampling,

@@ -66,7 +66,7 @@ class SketchAgainstExact(unittest.TestCase):
 
 class CheckpointAndResume(unittest.TestCase):
     PATHS = "400000"
-    QUANTILES = "sketch"  # chunk by chunk; ExactCheckpointAndResume: year by year
+    QUANTILES = "sketch"  # chunk by chunk; ExactCheckpointAndResume: month by month
 
     def args(self, out, *extra):
         """The run's command line after `mppmc`: the killed run, its resumption and the whole run
@@ -131,7 +131,7 @@ class CheckpointAndResume(unittest.TestCase):
 
 
 class ExactCheckpointAndResume(CheckpointAndResume):
-    """Exact percentiles in one process run year by year; their checkpoints hold whole years."""
+    """Exact percentiles in one process run month by month; a checkpoint can come after any month."""
     PATHS = "200000"
     QUANTILES = "exact"
 

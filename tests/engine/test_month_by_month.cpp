@@ -1,4 +1,4 @@
-// The year-by-year driver (exact percentiles in one process) against the statistics of a run
+// The month-by-month driver (exact percentiles in one process) against the statistics of a run
 // that keeps every path: bit for bit, for a baseline, a variant and their differences, on a
 // scenario with partial years and measures; and a stopped run resumed from its checkpoint.
 #include <catch2/catch.hpp>
@@ -43,7 +43,7 @@ void check_same(const Summary& a, const Summary& b) {
 
 }  // namespace
 
-TEST_CASE("year by year: the statistics of a run that keeps every path, bit for bit", "[determinism][engine]") {
+TEST_CASE("month by month: the statistics of a run that keeps every path, bit for bit", "[determinism][engine]") {
   const Scenario base = small_scenario();  // starts in March: a 10-month first year, an 8-month last one
   // Two kinds of variant: variant.toml changes parameters (it draws its own inputs); the other
   // only adds a measure (it takes the baseline's draws and draws its effect).
@@ -86,45 +86,53 @@ TEST_CASE("year by year: the statistics of a run that keeps every path, bit for 
   }
 }
 
-TEST_CASE("year by year: a run stopped within a year and resumed equals an uninterrupted one",
+TEST_CASE("month by month: a run stopped in its first or a later year and resumed equals an uninterrupted one",
           "[determinism][engine]") {
-  const Scenario scenario = small_scenario();
+  const Scenario scenario = small_scenario();  // 30 months from March: years of 10, 12 and 8 months
   SimulationSettings settings;
   settings.seed = 5;
   settings.paths = 3000;
   settings.threads = 1;
-  DriverRun year_by_year{{&scenario}, settings, QuantileMode::exact, false, kPercents, kBand};
-  const RunOutput reference = year_by_year();
+  DriverRun month_by_month{{&scenario}, settings, QuantileMode::exact, false, kPercents, kBand};
+  const RunOutput reference = month_by_month();
 
-  const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_year_test.ckpt").string();
-  std::filesystem::remove(checkpoint);
-  std::atomic<bool> stop{false};
-  year_by_year.checkpoint.path = checkpoint;
-  year_by_year.checkpoint.interval_seconds = 0;  // only when stopped
-  year_by_year.settings.stop = &stop;
-  // Three quarters of the progress: the draws and 17-18 of the 30 months, inside the second
-  // year (months 11-22).
-  const ProgressCallback halfway = [&](std::int64_t done, std::int64_t total) {
-    if (4 * done >= 3 * total) stop = true;
-  };
-  year_by_year.progress = halfway;
-  CHECK_THROWS_AS(year_by_year(), Interrupted);
-  REQUIRE(std::filesystem::exists(checkpoint));
-  stop = false;
-  year_by_year.checkpoint.resume = true;
-  year_by_year.settings.threads = 3;  // another thread count on the way back: the same numbers
-  // A resumed run draws every path again (progress up to the draws' share) and then goes
-  // straight on after the first year (March to December): its progress jumps over that year.
-  std::int64_t previous = 0;
-  bool jumped = false;
-  const ProgressCallback watch = [&](std::int64_t done, std::int64_t total) {
-    if (10 * previous <= 4 * total + 10 && 20 * done >= 11 * total) jumped = true;
-    previous = done;
-  };
-  year_by_year.progress = watch;
-  const RunOutput resumed = year_by_year();
-  CHECK(jumped);
-  check_same(resumed.runs[0], reference.runs[0]);
+  const std::string checkpoint = (std::filesystem::temp_directory_path() / "mppmc_month_test.ckpt").string();
+  // Progress is 40% for the draws and 60% for the 30 months: stopping at 45% lands in month 3
+  // (the first year, where a checkpoint holds the year's running sums), at 75% in month 18.
+  for (const double fraction : {0.45, 0.75}) {
+    INFO("stopped at " << fraction << " of the progress");
+    std::filesystem::remove(checkpoint);
+    std::atomic<bool> stop{false};
+    DriverRun stopped = month_by_month;
+    stopped.checkpoint.path = checkpoint;
+    stopped.checkpoint.interval_seconds = 0;  // only when stopped
+    stopped.settings.stop = &stop;
+    stopped.progress = [&](std::int64_t done, std::int64_t total) {
+      if (static_cast<double>(done) >= fraction * static_cast<double>(total)) stop = true;
+    };
+    CHECK_THROWS_AS(stopped(), Interrupted);
+    REQUIRE(std::filesystem::exists(checkpoint));
+    stop = false;
+    stopped.checkpoint.resume = true;
+    stopped.settings.threads = 3;  // another thread count on the way back: the same numbers
+    // A resumed run draws every path again (progress up to the draws' share) and then goes
+    // straight on after the checkpoint's month: its progress jumps over the months done.
+    std::int64_t previous = 0;
+    bool jumped = false;
+    stopped.progress = [&](std::int64_t done, std::int64_t total) {
+      if (10 * previous <= 4 * total + 10 &&
+          static_cast<double>(done) >= (fraction - 0.02) * static_cast<double>(total))
+        jumped = true;
+      previous = done;
+    };
+    const RunOutput resumed = stopped();
+    CHECK(jumped);
+    check_same(resumed.runs[0], reference.runs[0]);
+  }
+  // The last checkpoint (month 18, within the second year) stays for the checks below.
+  month_by_month.checkpoint.path = checkpoint;
+  month_by_month.checkpoint.interval_seconds = 0;
+  month_by_month.checkpoint.resume = true;
 
   // A damaged checkpoint is refused before any of it is used: a block of 0xff in the
   // statistics (which would read as plausible numbers), one flipped bit, a lost last byte.
@@ -140,7 +148,7 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
     damages[k](bytes);
     std::ofstream(damaged, std::ios::binary | std::ios::trunc)
         .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    DriverRun from_damaged = year_by_year;
+    DriverRun from_damaged = month_by_month;
     from_damaged.checkpoint.path = damaged;
     from_damaged.progress = {};
     try {
@@ -152,8 +160,8 @@ TEST_CASE("year by year: a run stopped within a year and resumed equals an unint
   }
   std::filesystem::remove(damaged);
 
-  year_by_year.progress = {};
-  year_by_year.settings.seed += 1;  // other inputs: refused
-  CHECK_THROWS_AS(year_by_year(), InputError);
+  month_by_month.progress = {};
+  month_by_month.settings.seed += 1;  // other inputs: refused
+  CHECK_THROWS_AS(month_by_month(), InputError);
   std::filesystem::remove(checkpoint);
 }
