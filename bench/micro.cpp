@@ -7,11 +7,13 @@
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "core/boost_math.h"
+#include "core/calendar.h"
 #include "core/distribution.h"
 #include "core/layout.h"
 #include "core/normal.h"
@@ -190,6 +192,74 @@ void BM_Floor(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Floor)->Args({100000, 0})->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+// The bare floor: what no run of the default scenario can avoid. Per path, one Philox uniform
+// per input dimension (the draws, without turning them into values: no quantile inversion);
+// per path and month, one Philox normal for the monthly noise and the month step, on the
+// parameters' medians. Next to BM_Floor, it shows what the quantile inversions and the rest of
+// a block's set-up cost; scripts/bench.sh prints full run / bare floor.
+void BM_FloorBare(benchmark::State& state) {
+  const Scenario& scenario = default_scenario();
+  const InputPlan plan(scenario);
+  SimulationSettings settings;
+  settings.paths = state.range(0);
+  const int block_size = settings.block_size;
+  const std::int64_t blocks = (settings.paths + block_size - 1) / block_size;
+  const int years = scenario.year_count();
+  // Every parameter's median in every year, and the annual inflow's, from one median row.
+  std::vector<double> median(static_cast<std::size_t>(kParamCount) * years), level(years),
+      effects(scenario.measures.size()), recorded(plan.recorded_names().size());
+  plan.draw(settings.seed, plan.median_source(0), median.data(), level.data(), effects.data(), recorded.data());
+  const std::size_t stride = padded_stride(static_cast<std::size_t>(block_size));
+  std::vector<double> columns(static_cast<std::size_t>(kParamCount) * years * stride);  // [year][param][path]
+  for (int y = 0; y < years; ++y)
+    for (int p = 0; p < kParamCount; ++p)
+      std::fill_n(&columns[(static_cast<std::size_t>(y) * kParamCount + p) * stride], block_size,
+                  median[static_cast<std::size_t>(p) * years + y]);
+  const double sigma = scenario.monthly_noise_sd;
+  const detail::ThreadLimit limit(static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    limit.arena().execute([&] {
+      tbb::parallel_for(std::int64_t{0}, blocks, [&](std::int64_t b) {
+        const std::int64_t begin = b * block_size;
+        const int n = static_cast<int>(std::min<std::int64_t>(block_size, settings.paths - begin));
+        double draws = 0.0;
+        for (int i = 0; i < n; ++i)
+          for (int d = 0; d < plan.dimensions(); ++d)
+            draws += uniform_at(
+                {settings.seed, static_cast<std::uint32_t>(begin + i), Stream::path_input, plan.dimension_key(d), 0});
+        benchmark::DoNotOptimize(draws);
+        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride), first(stride);
+        std::array<std::vector<double>, kInitialStockCount> stocks;
+        std::array<double*, kInitialStockCount> stock;
+        for (int s = 0; s < kInitialStockCount; ++s) {
+          stocks[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
+          stock[s] = stocks[s].data();
+        }
+        std::array<double*, kSeriesCount> out;
+        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
+        for (int m = 0; m < scenario.horizon_months; ++m) {
+          const int y = scenario.year_slot(m);
+          const MonthIndex calendar = scenario.month(m);
+          const double season = scenario.seasonality[calendar_month_of(calendar) - 1];
+          for (int i = 0; i < n; ++i) {
+            const double u = normal_at({settings.seed, static_cast<std::uint32_t>(begin + i), Stream::monthly_noise, 0,
+                                        static_cast<std::uint32_t>(calendar)});
+            first[static_cast<std::size_t>(i)] = level[y] / 12.0 * season * std::exp(sigma * u - 0.5 * sigma * sigma);
+          }
+          MonthInputs in;
+          in.first = first.data();
+          for (int p = 0; p < kParamCount; ++p)
+            in.param[p] = &columns[(static_cast<std::size_t>(y) * kParamCount + p) * stride];
+          step_month(n, in, stock, out);
+        }
+        benchmark::DoNotOptimize(month.data());
+      });
+    });
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FloorBare)->Args({100000, 0})->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace
 

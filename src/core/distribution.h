@@ -56,11 +56,11 @@ class Distribution {
 
   //! Q(u) for u in (0, 1).
   double quantile(double u) const;
-  //! Sets up a numerical inverse Q~ of quantile() (docs/numerical-inverse.md) for the families
-  //! whose quantile is iterative: beta and PERT (Boost's ibeta_inv, 0.4-2.2 us a draw; Q~
-  //! 15-25 ns). Null for the families whose quantile is already closed-form or fast (fixed,
-  //! uniform, normal, lognormal, triangular, quantiles). Set-up takes milliseconds: call it once
-  //! per distribution and share the result (read-only, thread-safe). quantile() is unchanged.
+  //! Sets up a numerical inverse Q~ of quantile() (docs/design.md, "Draws through set-up-once numerical inverses") for
+  //! the families whose quantile is iterative: beta and PERT (Boost's ibeta_inv, 0.4-2.2 us a draw; Q~ 15-25 ns). Null
+  //! for the families whose quantile is already closed-form or fast (fixed, uniform, normal, lognormal, triangular,
+  //! quantiles). Set-up takes milliseconds: call it once per distribution and share the result (read-only,
+  //! thread-safe). quantile() is unchanged.
   std::shared_ptr<const NumericalInverse> prepare_inverse(const InversionOptions& options = {}) const;
   double median() const { return quantile(0.5); }
   bool is_fixed() const { return family_ == Family::fixed; }

@@ -140,9 +140,9 @@ class HalfBuilder {
   // The error at mass sm of the polynomial (exact arithmetic on the stored coefficients),
   // relative to its allowance: half the bound, plus a quarter of F's change over one ulp
   // (rounding the value to a double adds up to half an ulp, Horner's rule a few ulp of the
-  // correction; docs/numerical-inverse.md). The value must also stay within [z_lo, z_hi].
-  // F between doubles is linear with the interpolant's own slope ds/dz, which is as accurate
-  // as the interpolant: one CDF evaluation per test point.
+  // correction; docs/design.md, "Draws through set-up-once numerical inverses"). The value must also stay within [z_lo,
+  // z_hi]. F between doubles is linear with the interpolant's own slope ds/dz, which is as accurate as the interpolant:
+  // one CDF evaluation per test point.
   double test_point(const std::vector<double>& record, double s0, double sm, double z_lo, double z_hi) {
     const NewtonValue p = newton_value(record, n_, sm - s0);
     if (!(p.value >= z_lo && p.value <= z_hi && p.slope > 0.0L)) return kInf;  // not monotone between the nodes

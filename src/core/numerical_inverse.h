@@ -6,7 +6,7 @@
 // known", ACM TOMACS 20(4)), the method of UNU.RAN's PINV and SciPy's NumericalInversePolynomial.
 // Where those bound the absolute u-error |F(Q~(u)) - u|, this one bounds it relative to the
 // nearer tail, 1e-13 x min(u, 1 - u), and falls back to the family's exact quantile in the far
-// tails. Method, bound and measured figures: docs/numerical-inverse.md.
+// tails. Method, bound and measured figures: docs/design.md, "Draws through set-up-once numerical inverses".
 //
 // Core layer: no Boost here (the family brings its CDF), no TBB, no I/O.
 #include <algorithm>
@@ -38,7 +38,8 @@ struct InversionTarget {
 
 struct InversionOptions {
   //! The bound: |F(x) - u| <= u_resolution x min(u, 1 - u), plus the change of F over one
-  //! ulp of x where rounding x to a double limits what any x can achieve (docs/numerical-inverse.md).
+  //! ulp of x where rounding x to a double limits what any x can achieve (docs/design.md, "Draws through set-up-once
+  //! numerical inverses").
   double u_resolution = 1e-13;
   //! Degree of each interpolating polynomial (order + 1 Chebyshev nodes per interval), 3..12.
   int order = 9;

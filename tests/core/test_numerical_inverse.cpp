@@ -6,7 +6,7 @@
 // [low, high]. The default tests check the bound on 2^14 grid points and 2^14 random u per
 // family (2^12 for the extreme shapes) and monotonicity on u = k / 2^20: about 3 s of CPU.
 // "[.][slow]" checks the full u = k / 2^20 grid and 10^6 random u per family (about 3 minutes
-// of CPU), and "[.][report]" prints the figures of docs/numerical-inverse.md.
+// of CPU), and "[.][report]" prints the figures of docs/design.md, "Draws through set-up-once numerical inverses".
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -293,7 +293,7 @@ TEST_CASE("numerical inverse: the full grid u = k / 2^20 and 10^6 random u per f
     }
 }
 
-TEST_CASE("numerical inverse: figures for docs/numerical-inverse.md", "[.][report]") {
+TEST_CASE("numerical inverse: figures for docs/design.md", "[.][report]") {
   std::printf("%-36s %9s %5s %7s %9s %9s %10s %10s %10s %10s\n", "family", "setup ms", "int", "bytes", "lo switch",
               "hi switch", "ratio", "rel err", "all err", "Boost rel");
   for (const auto& shapes : {ordinary_shapes(), extreme_shapes()})
