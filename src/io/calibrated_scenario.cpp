@@ -41,6 +41,18 @@ std::string header(const CalibrationRecord& r) {
   return out.str();
 }
 
+// How many lines at the top of `lines` are the header of an earlier calibration (and the blank
+// line after it): calibrating a calibrated file replaces that header rather than stacking a
+// second one above it.
+std::size_t earlier_header_lines(const std::vector<std::string>& lines) {
+  if (lines.empty() || lines[0].rfind("# Calibrated by `mppmc calibrate`", 0) != 0) return 0;
+  std::size_t end = 1;
+  while (end < lines.size() && (lines[end].rfind("#   ", 0) == 0 || lines[end].rfind("# Written resolved", 0) == 0))
+    ++end;
+  if (end < lines.size() && lines[end].empty()) ++end;
+  return end;
+}
+
 // The text after "key =" on a line is replaced by `value`, keeping the key as written.
 bool replace_value(std::string& line, const std::string& value, const std::string& comment) {
   const std::size_t eq = line.find('=');
@@ -146,7 +158,7 @@ std::string calibrated_scenario_text(const std::string& scenario_path, const Sce
     lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(last_line), added.begin(), added.end());
   }
   std::string out = header(r) + "\n";
-  for (const std::string& line : lines) out += line + "\n";
+  for (std::size_t k = earlier_header_lines(lines); k < lines.size(); ++k) out += lines[k] + "\n";
   return out;
 }
 

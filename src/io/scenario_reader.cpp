@@ -965,6 +965,40 @@ std::string resolved_text(const Loader& loader) {
 
 }  // namespace
 
+namespace {
+
+// A misspelt key is reported once, as unknown with the key it was likely meant to be; what that
+// key's absence then causes (a "required key is missing", a warning that a correlation naming
+// it has no effect) would be a second, false report about a key the user did write, and is
+// dropped. The misspelling's own error stays, so the file is still refused.
+Diagnostics without_echoes_of_misspellings(const Diagnostics& all) {
+  static const std::string kMarker = "did you mean '";
+  std::vector<std::string> meant;
+  for (const Problem& p : all.problems()) {
+    const std::size_t at = p.rule.find(kMarker);
+    if (p.warning || at == std::string::npos) continue;
+    const std::size_t start = at + kMarker.size(), end = p.rule.find('\'', start);
+    if (end != std::string::npos) meant.push_back(p.rule.substr(start, end - start));
+  }
+  auto echoes = [&](const Problem& p) {
+    return std::any_of(meant.begin(), meant.end(), [&](const std::string& key) {
+      if (p.warning) return p.key_path == key || p.value.find('"' + key + '"') != std::string::npos;
+      return p.key_path == key && p.rule == "required key is missing";
+    });
+  };
+  Diagnostics kept;
+  for (const Problem& p : all.problems()) {
+    if (echoes(p)) continue;
+    if (p.warning)
+      kept.warn(p.where, p.key_path, p.value, p.rule);
+    else
+      kept.error(p.where, p.key_path, p.value, p.rule);
+  }
+  return kept;
+}
+
+}  // namespace
+
 Scenario read_scenario(const std::string& path, std::vector<Problem>& warnings) {
   Diagnostics diagnostics;
   Loader loader(diagnostics);
@@ -972,6 +1006,7 @@ Scenario read_scenario(const std::string& path, std::vector<Problem>& warnings) 
   loader.load(path, chain);
   if (diagnostics.has_errors() && loader.leaves.empty()) diagnostics.throw_if_errors();
   Scenario scenario = Builder(loader, path, diagnostics).build();
+  diagnostics = without_echoes_of_misspellings(diagnostics);
   for (const Problem& p : diagnostics.problems())
     if (p.warning) warnings.push_back(p);
   diagnostics.throw_if_errors();

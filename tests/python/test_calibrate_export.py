@@ -79,6 +79,20 @@ class Calibrate(unittest.TestCase):
             self.assertTrue(np.array_equal(before[name], after[name]), name)
         self.assertFalse(np.array_equal(before["inflow.first.annual[2026]"], after["inflow.first.annual[2026]"]))
 
+    def test_calibrating_a_calibrated_file_replaces_its_header(self):
+        once, _ = self.calibrate(mt.SMALL, 2026, (30000, 45000, 60000))
+        twice = self.tmp / "twice.toml"
+        mt.mppmc("calibrate", once, "--series", "total_inflow", "--year", 2026, "--band", "28000,44000,61000", "-o",
+                 twice, "--paths", PATHS, "--seed", SEED, "--overwrite", check=0)
+        text = twice.read_text()
+        self.assertEqual(text.count("# Calibrated by `mppmc calibrate`"), 1, text[:800])
+        self.assertIn("target 28000 / 44000 / 61000", text)
+        self.assertNotIn("target 30000 / 45000 / 60000", text)
+        self.assertTrue(text.startswith("# Calibrated by"))
+        # Everything after the header is the first file's body with the year's entry replaced.
+        body = lambda t: [line for line in t.split("\n\n", 1)[1].splitlines() if "2026 =" not in line]
+        self.assertEqual(body(text), body(once.read_text()))
+
     def test_a_year_the_scenario_does_not_list(self):
         # small.toml lists 2025 and 2026; 2027 takes the 2026 entry (and is a partial year).
         self.check_hits(mt.SMALL, 2027, (12000, 20000, 30000), series="inflow_first")

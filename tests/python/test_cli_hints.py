@@ -1,5 +1,8 @@
-"""A mistyped subcommand or option is bad input (exit 2) with a suggestion of what was meant."""
+"""A mistyped subcommand, option or scenario key is bad input (exit 2) with a suggestion of what was meant,
+reported once."""
+import tempfile
 import unittest
+from pathlib import Path
 
 import mppmc_testing as mt
 
@@ -26,6 +29,23 @@ class DidYouMean(unittest.TestCase):
         p = mt.mppmc("simulate-everything")
         self.assertEqual(p.returncode, 2)
         self.assertNotIn("did you mean", p.stderr)
+
+    def test_a_misspelt_key_is_reported_once_without_echoes_about_the_key_it_was_meant_to_be(self):
+        # ind.asylum.grant_rate is uncertain and correlated in the default scenario: misspelt, it is
+        # unknown, and the real key's absence would also read as "required key is missing" and
+        # as a warning that the correlation naming it has no effect.
+        text = mt.DEFAULT_SCENARIO.read_text()
+        self.assertIn('\ngrant_rate = { dist = "beta"', text)
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario = Path(tmp) / "typo.toml"
+            scenario.write_text(text.replace('\ngrant_rate = { dist = "beta"', '\ngrant_rte = { dist = "beta"'))
+            p = mt.mppmc("validate", scenario)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("ind.asylum.grant_rte", p.stderr)
+            self.assertIn("did you mean 'ind.asylum.grant_rate'?", p.stderr)
+            self.assertNotIn("required key is missing", p.stderr)
+            self.assertNotIn("has no effect", p.stderr)
+            self.assertIn("1 problem", p.stderr)
 
 
 if __name__ == "__main__":
