@@ -156,7 +156,8 @@ class ExportTables(unittest.TestCase):
         book = openpyxl.load_workbook(self.tmp / "sens.xlsx")
         self.assertEqual(book.sheetnames, ["tornado", "sobol", "provenance"])
         with h5py.File(self.sens, "r") as f:
-            for method, sheet_name, column in (("tornado", "tornado", "swing"), ("sensitivity", "sobol", "total order")):
+            for method, sheet_name, column in (("tornado", "tornado", "swing"),
+                                               ("sensitivity", "sobol", "total order")):
                 rows = list(book[sheet_name].iter_rows(min_row=2, values_only=True))
                 header = list(rows[0])
                 with open(self.tmp / "sens_csv" / f"{sheet_name}.csv", newline="") as c:
@@ -175,6 +176,36 @@ class ExportTables(unittest.TestCase):
                     self.assertEqual([float(r[header.index(column)]) for r in mine_csv], [float(v) for v in values])
                     self.assertIn(LABEL, labels)
                     self.assertEqual(labels[inputs.index("monthly_noise")], "monthly_noise")  # no label: the code name
+
+    def test_tornado_chart_names_inputs_by_label(self):
+        sys.path.insert(0, str(mt.SOURCE_DIR / "scripts"))
+        from unittest import mock
+        import plot_tornado as pt
+        captured = {}
+
+        def capture(fig, output, dpi):
+            captured["fig"] = fig
+            return Path(output)
+
+        with h5py.File(self.sens, "r") as f, mock.patch.object(pt, "save_png", capture):
+            pt.plot_tornado(f, "cost_total[2025]", "unused.png", top=30)
+            base = f["tornado/cost_total[2025]"].attrs["base_output"]
+        ax = captured["fig"].axes[0]
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        self.assertIn(LABEL, " ".join(ticks).replace("\n", " "))
+        self.assertNotIn("inflow.first.annual", ticks)
+        unit = next(name for divisor, name in ((1e9, "EUR bn"), (1e6, "EUR m"), (1e3, "EUR thousand"))
+                    if abs(base) >= divisor)
+        self.assertTrue(ax.get_xlabel().startswith(f"{unit}/year"), ax.get_xlabel())
+
+    def test_a_label_for_an_unknown_input_is_an_error(self):
+        study = self.tmp / "bad-labels.toml"
+        text = STUDY.read_text().replace('scenario = "../mpp-2024-II.toml"', f'scenario = "{SCENARIO}"')
+        study.write_text(text.replace("[study]\n", '[study]\nlabels = { "inflow.first.anual" = "x" }\n', 1))
+        r = mt.mppmc("sensitivity", study, "-o", self.tmp / "never.h5", "-q", check=2)
+        self.assertIn("study.labels", r.stderr)
+        self.assertIn("did you mean 'inflow.first.annual'", r.stderr)
+        self.assertFalse((self.tmp / "never.h5").exists())
 
     def test_existing_workbook_is_refused_and_untouched(self):
         before = self.xlsx.read_bytes()
