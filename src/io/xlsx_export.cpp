@@ -60,7 +60,7 @@ void write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& file
 
 }  // namespace
 
-void export_xlsx(const std::string& path, const std::string& output, bool overwrite) {
+void check_xlsx_target(const std::string& output, bool overwrite) {
   const fs::path target(output);
   std::vector<Problem> problems;
   if (target.extension() != ".xlsx")
@@ -74,6 +74,10 @@ void export_xlsx(const std::string& path, const std::string& output, bool overwr
   else if (fs::exists(target, status) && !overwrite)
     problems.push_back(Problem::general(output + " exists; pass --overwrite to replace it"));
   if (!problems.empty()) throw InputError(problems);
+}
+
+void export_xlsx(const std::string& path, const std::string& output, bool overwrite) {
+  check_xlsx_target(output, overwrite);
   // Every table is read before the workbook is started: a damaged file writes nothing.
   const std::vector<Sheet> sheets = is_sensitivity_file(path) ? sensitivity_sheets(path) : results_sheets(path);
 

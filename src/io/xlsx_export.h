@@ -15,4 +15,8 @@ namespace mppmc::io {
 //! `output` without `overwrite`; RuntimeError when the workbook cannot be written.
 void export_xlsx(const std::string& path, const std::string& output, bool overwrite);
 
+//! The checks of `output` that export_xlsx() makes before it reads anything (InputError), for a
+//! caller that writes other outputs first and wants every refusal before any of them.
+void check_xlsx_target(const std::string& output, bool overwrite);
+
 }  // namespace mppmc::io

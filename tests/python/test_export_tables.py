@@ -212,6 +212,10 @@ class ExportTables(unittest.TestCase):
         r = mt.mppmc("export", self.h5, "--xlsx", self.xlsx, check=2)
         self.assertIn("--overwrite", r.stderr)
         self.assertEqual(self.xlsx.read_bytes(), before)
+        # Refused with --csv too, before any table is written.
+        mt.mppmc("export", self.h5, "--xlsx", self.xlsx, "--csv", self.tmp / "never", check=2)
+        self.assertFalse((self.tmp / "never").exists())
+        self.assertEqual(self.xlsx.read_bytes(), before)
         r = mt.mppmc("export", self.tmp / "no-such.h5", "--xlsx", self.tmp / "x.xlsx", check=2)
         self.assertIn("no such file", r.stderr)
         r = mt.mppmc("export", self.h5, "--xlsx", self.tmp / "x.xls", check=2)
