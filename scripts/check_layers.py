@@ -22,6 +22,7 @@ OWNED = [
     (re.compile(r"^toml\+\+/"), "toml++", {"io"}),
     (re.compile(r"^(hdf5(_hl)?\.h|H5[A-Za-z]*\.h)$"), "HDF5", {"io"}),
     (re.compile(r"^CLI/"), "CLI11", {"cli"}),
+    (re.compile(r"^xlsxwriter"), "libxlsxwriter", {"io"}),
     (re.compile(r"^(tbb/|oneapi/tbb)"), "oneTBB", {"engine"}),
     (re.compile(r"^mpi\.h$"), "MPI", {"engine"}),
 ]

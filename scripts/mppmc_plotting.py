@@ -101,25 +101,56 @@ def format_count(value):
     return clean_zero(f"{value:,.0f}")
 
 
-def format_eur_millions(value):
-    """Euros in millions with one decimal ("€ 4,973.9 m")."""
-    return f"€ {clean_zero(f'{value / 1e6:,.1f}')} m"
-
-
 def format_value(value, unit):
-    """A value of `unit`: "€ 5,050.6 m" for euros, "92,970" otherwise."""
-    return format_eur_millions(value) if is_money(unit) else format_count(value)
+    """One value of `unit` with its unit where it is money: "5.05 EUR bn", "4,973.9 EUR m"
+    (the money rule applied to the value itself), "92,970" otherwise."""
+    if not is_money(unit):
+        return format_count(value)
+    money = money_unit(value)
+    return f"{format_amount(value, money)} {money[1]}"
 
 
-def money_scale(unit, max_abs):
-    """(divisor, words) for an axis of `unit` whose largest absolute value is `max_abs`:
-    (1e9, "€ billions") or (1e6, "€ millions") for euros, else (1.0, "")."""
-    if is_money(unit):
-        if max_abs >= 1e9:
-            return 1e9, "€ billions"
-        if max_abs >= 1e6:
-            return 1e6, "€ millions"
-    return 1.0, ""
+#: The money units, largest first: (divisor in EUR, name, decimals). The same table and rule as
+#: the C++ core/money_unit.h (the terminal tables); docs/cli.md, "Money units".
+MONEY_UNITS = [(1e9, "EUR bn", 2), (1e6, "EUR m", 1), (1e3, "EUR thousand", 1)]
+
+
+def money_unit(medio):
+    """(divisor, name, decimals) of the one money unit for amounts whose medio is `medio` (pass
+    the medio of largest magnitude shown): the largest of EUR, EUR thousand, EUR m, EUR bn that
+    keeps |medio| >= 1. A zero or non-finite medio gives (1.0, "EUR", 0)."""
+    magnitude = abs(float(medio))
+    if math.isfinite(magnitude):
+        for divisor, name, decimals in MONEY_UNITS:
+            if magnitude / divisor >= 1.0:
+                return divisor, name, decimals
+    return 1.0, "EUR", 0
+
+
+def scaled_unit(unit, money):
+    """`unit` with its leading "EUR" replaced by the money unit's name ("EUR/year" -> "EUR m/year");
+    other units unchanged."""
+    return money[1] + unit[3:] if is_money(unit) else unit
+
+
+def unit_for(unit, medio):
+    """The money unit for a table or chart of `unit` whose largest medio is `medio`; (1.0, unit, 0)
+    for a unit that is not money (persons, places: whole numbers)."""
+    return money_unit(medio) if is_money(unit) else (1.0, unit, 0)
+
+
+def format_amount(value, money):
+    """`value` in the money unit `money` (from unit_for): divided, with its decimals and thousands
+    separators ("4,973.9")."""
+    divisor, _, decimals = money
+    return clean_zero(f"{value / divisor:,.{decimals}f}")
+
+
+def money_scale(unit, medio):
+    """(divisor, scaled unit) of an axis of `unit` whose largest medio is `medio`: the money rule
+    for euros ("EUR m/year"), (1.0, unit) otherwise."""
+    money = unit_for(unit, medio)
+    return money[0], scaled_unit(unit, money) if is_money(unit) else unit
 
 
 def make_tick_formatter(divisor):

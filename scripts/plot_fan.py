@@ -10,6 +10,9 @@ Examples:
   scripts/plot_fan.py results/mpp-2024-II.h5 --series coa_occupancy --annual
   scripts/plot_fan.py run.h5 --series total_inflow -o inflow.png --no-variants
   scripts/plot_fan.py run.h5 --series cost_total --annual --variant combined
+  scripts/plot_fan.py run.h5 --series total_inflow --annual --history scenarios/data/realised.csv \
+      --published scenarios/data/mpp_bands.csv --edition 2024-II
+  scripts/plot_fan.py base+variant.h5 --series coa_occupancy --annual --effect variant
 
 Exit codes: 0 ok (the path written is printed), 2 bad input (a one-line message on stderr;
 nothing is written). report.py imports this module and uses plot_fan() and the helpers; the
@@ -33,12 +36,16 @@ PROG = "plot_fan.py"
 # One colour for the fan, and the band's colours (the same in monthly and annual charts).
 FAN_COLOR = "#1f5fa8"
 MEDIAN_COLOR = "#0b2d5c"
+HISTORY_COLOR = "#333333"
+PUBLISHED_COLOR = "#e08a00"
 BAND_STYLE = {  # row of /band -> (label word, colour, annual marker)
     0: ("min", "#2f7d32", "v"),
     1: ("medio", "#111111", "D"),
     2: ("max", "#b3261e", "^"),
 }
 PANELS_PER_ROW = 3
+# Names of the chart's series in the published bands (scenarios/data/mpp_bands.csv).
+PUBLISHED_ALIASES = {"total_inflow": "total_asylum_inflow"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -142,12 +149,111 @@ def scenario_groups(f, variants):
 
 
 # ----------------------------------------------------------------------------------------------
+# Context: realised history and a published band (CSV files)
+
+PERIOD_RE = re.compile(r"(\d{4})(?:-(\d{2})|-Q([1-4]))?")
+
+
+def parse_period(period):
+    """"2024" -> (2024, None, None), "2024-03" -> (2024, 3, None), "2024-Q3" -> (2024, None, 3);
+    None for anything else."""
+    m = PERIOD_RE.fullmatch(period.strip())
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        return None
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None
+
+
+def read_history(path, series, annual, kind):
+    """The realised values of `series` from the tidy CSV `path` (columns series,period,value;
+    period YYYY, YYYY-MM or YYYY-Qn) on the chart's time axis, sorted: [(year, value)] for an
+    annual chart, [(date, value)] for a monthly one. An annual chart takes YYYY rows and sums
+    (flows) or takes the last of (stocks) the months or quarters of a year that has all of them;
+    a monthly chart takes YYYY-MM rows. Raises InputError for a missing file, a missing column, a
+    bad period or value (with its line), or when nothing fits the chart."""
+    import csv
+    from datetime import date
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--history {path}: file not found")
+    rows = []
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in ("series", "period", "value") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"--history {path}: no column {', '.join(missing)} (expected series,period,value)")
+        for line, row in enumerate(reader, start=2):
+            if (row["series"] or "").strip() != series:
+                continue
+            period = parse_period(row["period"] or "")
+            try:
+                value = float(row["value"])
+            except (TypeError, ValueError):
+                value = None
+            if period is None or value is None or not math.isfinite(value):
+                raise InputError(f"--history {path}:{line}: expected a period YYYY, YYYY-MM or YYYY-Qn and a "
+                                 f"number, not {row['period']!r}, {row['value']!r}")
+            rows.append((period, value))
+    if annual:
+        years = {y: v for (y, m, q), v in rows if m is None and q is None}
+        for sub, count in ((1, 12), (2, 4)):  # months, then quarters
+            parts = {}
+            for period, v in rows:
+                if period[sub] is not None:
+                    parts.setdefault(period[0], {})[period[sub]] = v
+            for y, got in parts.items():
+                if y not in years and len(got) == count:
+                    years[y] = got[count] if kind == "stock" else sum(got.values())
+        out = sorted(years.items())
+    else:
+        out = sorted((date(y, m, 1), v) for (y, m, q), v in rows if m is not None)
+    if not out:
+        raise InputError(f"--history {path}: no {'annual (or complete monthly or quarterly)' if annual else 'monthly'} "
+                         f"values of series {series!r}")
+    return out
+
+
+def read_published(path, series, edition=None):
+    """(edition, [(target year, minimum, medio or None, maximum)]) of a published-bands CSV with
+    the columns of scenarios/data/mpp_bands.csv (edition,published,target_year,series,minimum,
+    medio,maximum,...) for `series`: the named edition, or the last one in the file. Raises
+    InputError for a missing file or column, an unknown edition (listing the file's) or a bad
+    number."""
+    import csv
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--published {path}: file not found")
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        needed = ("edition", "target_year", "series", "minimum", "medio", "maximum")
+        missing = [c for c in needed if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"--published {path}: no column {', '.join(missing)}")
+        rows = [(line, r) for line, r in enumerate(reader, start=2) if (r["series"] or "").strip() == series]
+    editions = list(dict.fromkeys(r["edition"].strip() for _, r in rows))
+    if not editions:
+        raise InputError(f"--published {path}: no band of series {series!r} (use --published-series)")
+    edition = edition or editions[-1]
+    if edition not in editions:
+        raise InputError(f"--edition {edition!r}: not in {path} for {series}; editions: {', '.join(editions)}")
+    bands = []
+    for line, r in rows:
+        if r["edition"].strip() != edition:
+            continue
+        try:
+            medio = float(r["medio"]) if (r["medio"] or "").strip() else None
+            bands.append((int(r["target_year"]), float(r["minimum"]), medio, float(r["maximum"])))
+        except (TypeError, ValueError):
+            raise InputError(f"--published {path}:{line}: a target year and numbers expected") from None
+    return edition, sorted(bands)
+
+
+# ----------------------------------------------------------------------------------------------
 # Number formatting (the formatters themselves are in mppmc_plotting)
 
-def axis_scale(unit, max_abs):
-    """(divisor, y-axis label) for a unit and the largest absolute value drawn."""
-    divisor, words = money_scale(unit, max_abs)
-    return divisor, (f"{unit} ({words})" if words else unit)
+def axis_scale(unit, medio):
+    """(divisor, y-axis label) for a unit and the medio of largest magnitude drawn: the one money
+    unit of the chart ("EUR m/year", mppmc_plotting.money_unit), or the unit itself."""
+    return money_scale(unit, medio)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -183,12 +289,20 @@ def default_output(path, series, annual):
     return Path(f"{Path(path).stem}_{series}{'_annual' if annual else ''}.png")
 
 
-def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110):
+def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110, history=None, published=None,
+             effect=None):
     """Draws the fan chart of `series` from the open results file `f` into the PNG `output`.
 
     annual: the /annual statistics (one column per calendar year) instead of /monthly.
     variants: names of /variants to draw beside the baseline (None: all of them; []: none).
     title: the figure title (default: the series description and the scenario name).
+    history: realised values [(x, value)] from read_history(), drawn as a line with dots before
+      (and, where known, into) the forecast, in every panel.
+    published: (edition, bands) from read_published(), drawn beside each year's fan (annual only).
+    effect: the name of a variant whose path-wise effect (/compare/<effect>) is drawn instead of
+      the levels: one panel, the fan of the differences variant - baseline.
+    The y axis names the chart's one unit; euros are shown in the one money unit that the medio
+    of largest magnitude decides (mppmc_plotting.money_unit).
     The file is written to a temporary name first and renamed, so that a failure leaves no
     partial PNG. Raises InputError for an unknown series or variant. Returns Path(output)."""
     import matplotlib
@@ -200,9 +314,18 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     from matplotlib.patches import Patch
 
     check_series(f, series, annual)
-    variants = select_variants(f, variants)
     scale = scale_name(annual)
-    groups = scenario_groups(f, variants)
+    if effect is not None:
+        if "compare" not in f or effect not in f["compare"]:
+            listed = ", ".join(sorted(f["compare"].keys())) if "compare" in f else "none (the file has no /compare)"
+            raise InputError(f"--effect {effect!r}: no such variant; available: {listed}")
+        name = effect
+        if "variants" in f and effect in f["variants"]:
+            name = text(f["variants"][effect].attrs.get("scenario_name", effect))
+        groups = [(f"{name} − baseline", f["compare"][effect])]
+    else:
+        variants = select_variants(f, variants)
+        groups = scenario_groups(f, variants)
     for name, g in groups[1:]:
         if series not in g.get(scale, {}):
             raise InputError(f"variant {name!r} has no /{scale}/{series}")
@@ -220,10 +343,16 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     for name, g in groups:
         data.append((name, np.asarray(g[scale][series]["quantiles"][:], dtype=float),
                      np.asarray(g[scale][series]["band"][:], dtype=float)))
-    finite = np.concatenate([np.ravel(q) for _, q, _ in data] + [np.ravel(b) for _, _, b in data])
+    finite = np.concatenate([np.ravel(q) for _, q, _ in data] + [np.ravel(b) for _, _, b in data]
+                            + [np.asarray([v for _, v in history or []], dtype=float)])
     finite = finite[np.isfinite(finite)]
-    max_abs = float(np.max(np.abs(finite))) if finite.size else 0.0
-    divisor, ylabel = axis_scale(unit, max_abs)
+    medios = np.concatenate([b[1] for _, _, b in data])
+    medios = np.abs(medios[np.isfinite(medios)])
+    divisor, ylabel = axis_scale(unit, float(medios.max()) if medios.size else 0.0)
+    if effect is not None:
+        ylabel = f"change in {ylabel}"
+    if published is not None and not annual:
+        raise InputError("--published draws annual bands: add --annual")
 
     if annual:
         years = years_of(f)
@@ -246,10 +375,18 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     handles = []
     for k, (lo, hi) in enumerate(pairs):
         handles.append(Patch(facecolor=shades[k], label=f"{pct_label(percentiles[lo])}–{pct_label(percentiles[hi])}"))
+    # The medio is the median when the band's medio percentile is the fan's median: one entry,
+    # "median (medio)", and in a monthly chart no second line on top of the median.
+    medio_is_median = median is not None and abs(band_percentiles(f)[1] - percentiles[median]) < 1e-9
     if median is not None:
-        handles.append(Line2D([], [], color=MEDIAN_COLOR, lw=2.2, label=f"median {pct_label(percentiles[median])}"))
+        word = "median (medio)" if medio_is_median else "median"
+        handles.append(Line2D([], [], color=MEDIAN_COLOR, lw=2.2, label=f"{word} {pct_label(percentiles[median])}",
+                              **({"marker": "D", "ms": 6, "markerfacecolor": "white",
+                                  "markeredgecolor": BAND_STYLE[1][1]} if annual and medio_is_median else {})))
     for row in range(3):
         _, color, marker = BAND_STYLE[row]
+        if row == 1 and medio_is_median:
+            continue
         if annual:
             handles.append(Line2D([], [], color=color, marker=marker, ls="none", ms=7,
                                   markerfacecolor="white" if row == 1 else color, label=blabels[row]))
@@ -279,10 +416,36 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
                 ax.plot(x, q[median], color=MEDIAN_COLOR, lw=2.2, zorder=3)
             for row in range(3):
                 _, color, _ = BAND_STYLE[row]
-                ax.plot(x, band[row], color=color, lw=1.4, ls=(0, (5, 3)), zorder=4)
+                if not (row == 1 and medio_is_median):
+                    ax.plot(x, band[row], color=color, lw=1.4, ls=(0, (5, 3)), zorder=4)
             set_month_axis(ax, len(x), 7 if n == 1 else 5)
             ax.set_xlim(x[0], x[-1])
             ax.grid(color="#e3e3e3", lw=0.8, zorder=0)
+        if history:
+            hx = np.array([h for h, _ in history], dtype=float if annual else object)
+            ax.plot(hx, [v for _, v in history], color=HISTORY_COLOR, lw=1.6, marker="o", ms=3.5, zorder=5)
+            start = x[0] - 0.5 if annual else x[0]
+            ax.axvline(start, color=HISTORY_COLOR, lw=0.9, ls=":", zorder=1)
+            lo_x = min(hx[0], x[0])
+            ax.set_xlim(lo_x - 0.6 if annual else lo_x, ax.get_xlim()[1])
+            if annual:
+                ticks = np.arange(int(lo_x), int(x[-1]) + 1, dtype=float)
+                ax.set_xticks(ticks)
+                ax.set_xticklabels([xlabels[list(x).index(t)] if t in x else f"{int(t)}" for t in ticks],
+                                   rotation=45 if len(ticks) > 10 else 0)
+            else:
+                set_month_axis(ax, len(x) + len(hx), 7 if n == 1 else 5)
+        if published is not None:
+            for year, low, mid, high in published[1]:
+                px = year + width / 2 + 0.12
+                ax.vlines(px, low, high, color=PUBLISHED_COLOR, lw=3.0, zorder=4)
+                ax.plot([px, px], [low, high], ls="none", marker="_", ms=10, mew=2.0, color=PUBLISHED_COLOR, zorder=4)
+                if mid is not None:
+                    ax.plot(px, mid, ls="none", marker="o", ms=5.5, color=PUBLISHED_COLOR, zorder=5)
+            years_drawn = [year for year, *_ in published[1]]
+            if years_drawn:
+                left, right = ax.get_xlim()
+                ax.set_xlim(min(left, min(years_drawn) - 0.6), max(right, max(years_drawn) + 0.8))
         ax.set_axisbelow(True)
         if n > 1:
             # Wrap a long scenario name, keeping "Kst 36831"-like tokens together.
@@ -297,13 +460,21 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     for idx in range(n, nrows * ncols):
         axes[idx // ncols][idx % ncols].set_visible(False)
 
+    if history:
+        handles.append(Line2D([], [], color=HISTORY_COLOR, lw=1.6, marker="o", ms=3.5, label="realised"))
+    if published is not None:
+        handles.append(Line2D([], [], color=PUBLISHED_COLOR, lw=3.0, marker="o", ms=5.5,
+                              label=f"published MPP {published[0]} (min–max, medio)"))
     if finite.size and finite.min() >= 0:
         axes[0][0].set_ylim(bottom=0)
     top = axes[0][0].get_ylim()[1]
     axes[0][0].set_ylim(top=top * 1.04 if top > 0 else top)
 
     if title is None:
-        title = f"{description} — {data[0][0]}" if n == 1 else description
+        if effect is not None:
+            title = f"{description}: effect of {data[0][0]}"
+        else:
+            title = f"{description} — {data[0][0]}" if n == 1 else description
     sub = f"{'annual' if annual else 'monthly'} · {series}"
     if kind == "flow":
         sub += " · sum over each year's simulated months" if annual else " · per month"
@@ -314,6 +485,8 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
         sub += f" · {int(n_paths):,} paths"
     if n > 1:
         sub += " · baseline and variants on common random numbers"
+    if effect is not None:
+        sub += " · path-wise differences on common random numbers (not the difference of two bands)"
 
     notes = []
     if partial:
@@ -327,7 +500,8 @@ def plot_fan(f, series, output, annual=False, variants=None, title=None, dpi=110
     fig.suptitle(title, fontsize=14, y=1 - 0.12 / height, va="top")
     fig.text(0.5, 1 - 0.50 / height, sub, ha="center", va="top", fontsize=10, color="#444444")
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.72 / height), pad=0.6, h_pad=2.0, w_pad=1.2)
-    legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+    legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                        ncol=len(handles) if len(handles) <= 7 else math.ceil(len(handles) / 2),
                         frameon=False, fontsize=10, handlelength=2.4, columnspacing=1.5)
     if notes:
         box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
@@ -383,6 +557,21 @@ def build_parser():
                    help="draw only this variant beside the baseline (a /variants/<NAME> group, the "
                         "variant file's stem); repeat for several. Default: all variants in the file")
     g.add_argument("--no-variants", action="store_true", help="draw the baseline only")
+    g.add_argument("--effect", metavar="NAME",
+                   help="draw the fan of variant NAME's path-wise effect (/compare/NAME: variant - baseline on "
+                        "common random numbers) instead of the levels")
+    p.add_argument("--history", metavar="FILE.csv",
+                   help="realised values to draw before (and into) the forecast: a tidy CSV series,period,value "
+                        "with period YYYY, YYYY-MM or YYYY-Qn (e.g. scenarios/data/realised.csv)")
+    p.add_argument("--history-series", metavar="NAME", help="the series' name in --history (default: --series)")
+    p.add_argument("--published", metavar="BANDS.csv",
+                   help="a published band to compare, drawn beside each target year (annual charts; columns as "
+                        "scenarios/data/mpp_bands.csv)")
+    p.add_argument("--edition", metavar="E", help="the edition of --published, e.g. 2024-II (default: the last in "
+                                                   "the file)")
+    p.add_argument("--published-series", metavar="NAME",
+                   help="the series' name in --published (default: --series; total_inflow falls back to "
+                        "total_asylum_inflow)")
     p.add_argument("--title", metavar="T", help="figure title (default: series description and scenario name)")
     p.add_argument("--dpi", type=int, default=110, help="resolution of the PNG (default: %(default)s)")
     return p
@@ -396,8 +585,22 @@ def draw(args):
     with open_results(args.file) as f:
         check_series(f, args.series, args.annual)
         variants = select_variants(f, args.variant, args.no_variants)
+        kind = text(f[scale_name(args.annual)][args.series].attrs.get("kind", ""))
+        history = (read_history(args.history, args.history_series or args.series, args.annual, kind)
+                   if args.history else None)
+        published = None
+        if args.published:
+            if not args.annual:
+                raise InputError("--published draws annual bands: add --annual")
+            name = args.published_series or args.series
+            try:
+                published = read_published(args.published, name, args.edition)
+            except InputError:
+                if args.published_series or name not in PUBLISHED_ALIASES:
+                    raise
+                published = read_published(args.published, PUBLISHED_ALIASES[name], args.edition)
         return [plot_fan(f, args.series, output, annual=args.annual, variants=variants,
-                         title=args.title, dpi=args.dpi)]
+                         title=args.title, dpi=args.dpi, history=history, published=published, effect=args.effect)]
 
 
 def main(argv=None):

@@ -151,6 +151,12 @@ def _read_group(f, method, output, per_input):
     where = f"/{method}/{output}"
     inputs = _array(g, "inputs", where)
     d = {"inputs": inputs}
+    # Readable names ([study.labels], the code name where none was given); older files have none.
+    labels = [text(v) for v in g["labels"][()]] if "labels" in g else list(inputs)
+    if len(labels) != len(inputs):
+        raise InputError(f"malformed mppmc sensitivity file: {where}/labels has {len(labels)} entries, "
+                         f"inputs {len(inputs)}")
+    d["labels"] = dict(zip(inputs, labels))
     for name in per_input:
         d[name] = _array(g, name, where, (len(inputs),))
     return g, where, d
@@ -393,9 +399,7 @@ def draw_tornado(ax, tornado, rows, unit, what, divisor, scale_suffix):
             ax.text(x + offset, y, label, va="center", ha="left", fontsize=8, color=NOTE_COLOR, zorder=5)
 
     ax.xaxis.set_major_formatter(make_tick_formatter(divisor))
-    label = unit or "output"
-    if scale_suffix:
-        label += f", {scale_suffix}"
+    label = scale_suffix or unit or "output"  # the axis's one unit, e.g. "EUR m/year"
     if what:
         label += f" ({what})"
     ax.set_xlabel(label, fontsize=10.5)
@@ -512,9 +516,8 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
     legends = []
     for ax, panel in zip(axes, panels):
         if panel == "tornado":
-            ends = [tornado["base"], *tornado["low_output"], *tornado["high_output"]]
-            ends = [abs(e) for e in ends if math.isfinite(e)]
-            divisor, suffix = money_scale(unit, max(ends) if ends else 0.0)
+            # One money unit for the axis, by the rule of the tables (the base output is the medio).
+            divisor, suffix = money_scale(unit, tornado["base"] if math.isfinite(tornado["base"]) else 0.0)
             legends.append(draw_tornado(ax, tornado, rows, unit, what, divisor, suffix))
         else:
             handles, clipped = draw_sobol(ax, sobol, rows)
@@ -525,7 +528,8 @@ def plot_tornado(f, output, path_out, top=DEFAULT_TOP, dpi=110, source_name=None
         ax.tick_params(axis="y", length=0, labelsize=10)
 
     axes[0].set_yticks(range(len(rows)))
-    axes[0].set_yticklabels([wrap_input(r) for r in rows])
+    labels = {**(sobol or {}).get("labels", {}), **(tornado or {}).get("labels", {})}
+    axes[0].set_yticklabels([wrap_input(labels.get(r, r)) for r in rows])
     axes[0].set_ylim(len(rows) - 0.5 if rows else 0.5, -0.6)
     if len(axes) == 2:
         axes[1].tick_params(axis="y", labelleft=False)

@@ -6,6 +6,8 @@ holds variants, the path-wise differences variant - baseline).
 Example:
   scripts/report.py results/mpp-2024-II.h5 -o results/report
   # -> results/report/summary.md, results/report/<series>_annual.png
+  scripts/report.py results/mpp-2024-II.h5 --html results/report.html
+  # -> one self-contained page (charts embedded as base64 PNGs)
 
 Exit codes: 0 ok (prints the files written), 2 bad input (a one-line message on stderr; nothing
 is written). The charts are drawn by plot_fan.py, the helpers shared with it are in
@@ -37,11 +39,10 @@ def md_escape(s):
 
 
 def signed(formatted):
-    """"1,234" -> "+1,234", "€ 12.3 m" -> "€ +12.3 m"; zero and negative values unchanged."""
-    number = formatted[2:] if formatted.startswith("€ ") else formatted
-    if number.startswith("-") or not any(c in "123456789" for c in number):
+    """"1,234" -> "+1,234", "12.3" -> "+12.3"; zero and negative values unchanged."""
+    if formatted.startswith("-") or not any(c in "123456789" for c in formatted):
         return formatted
-    return f"€ +{number}" if formatted.startswith("€ ") else f"+{formatted}"
+    return f"+{formatted}"
 
 
 def kind_note(kind):
@@ -52,20 +53,31 @@ def kind_note(kind):
     return ""
 
 
+def band_money(band, unit):
+    """The one unit of a table of `band` [3, years] of `unit`: the money rule on its largest medio
+    (mppmc_plotting.money_unit), or the unit itself."""
+    import numpy as np
+    medio = np.abs(np.asarray(band[1], dtype=float))
+    medio = medio[np.isfinite(medio)]
+    return mp.unit_for(unit, float(medio.max()) if medio.size else 0.0)
+
+
 def band_header(f, unit):
     labels = pf.band_labels(f)
     return labels, f"| year | {labels[0]} ({unit}) | {labels[1]} ({unit}) | {labels[2]} ({unit}) |"
 
 
 def band_table(f, group, series, years):
-    """Markdown lines: the annual band of `series` in `group` (the root, or a /compare/<name>)."""
+    """Markdown lines: the annual band of `series` in `group` (the root, or a /compare/<name>), in
+    one unit (the money rule for euros)."""
     attrs = group["annual"][series].attrs
     unit = mp.text(attrs.get("unit", ""))
     band = group["annual"][series]["band"][:]
-    _, header = band_header(f, md_escape(unit))
+    money = band_money(band, unit)
+    _, header = band_header(f, md_escape(mp.scaled_unit(unit, money)))
     lines = [header, "|---:|---:|---:|---:|"]
     for j, (year, months) in enumerate(years):
-        cells = [mp.format_value(float(band[row][j]), unit) for row in range(3)]
+        cells = [mp.format_amount(float(band[row][j]), money) for row in range(3)]
         lines.append(f"| {pf.year_label(year, months)} | " + " | ".join(cells) + " |")
     return lines
 
@@ -111,7 +123,9 @@ def summary_markdown(f, path, charts):
         parts = ", ".join(f"{y} has {m} of 12 months" for y, m in partial)
         out += [f"\\* partial year ({parts}): flows are summed over the simulated months only, stocks "
                 f"are taken at the year's last simulated month.", ""]
-    out += ["Amounts in euros are in millions (€ m); persons are rounded to whole numbers.", ""]
+    out += ["Amounts in euros are shown in the largest of EUR, EUR thousand, EUR m and EUR bn that keeps "
+            "the table's medio at or above 1 (one unit per table, named in its header); persons are "
+            "rounded to whole numbers.", ""]
 
     out += ["## Annual band", ""]
     for series in KEY_SERIES:
@@ -148,14 +162,87 @@ def summary_markdown(f, path, charts):
                     continue
                 unit = mp.text(group["annual"][series].attrs.get("unit", ""))
                 band = group["annual"][series]["band"][:]
+                money = band_money(band, unit)
                 for j, (year, months) in enumerate(years):
-                    cells = [signed(mp.format_value(float(band[row][j]), unit)) for row in range(3)]
-                    out.append(f"| `{series}` | {md_escape(unit)} | {pf.year_label(year, months)} | "
+                    cells = [signed(mp.format_amount(float(band[row][j]), money)) for row in range(3)]
+                    shown_unit = md_escape(mp.scaled_unit(unit, money))
+                    out.append(f"| `{series}` | {shown_unit} | {pf.year_label(year, months)} | "
                                + " | ".join(cells) + " |")
             out.append("")
             if missing:
                 out += [f"Not in the file for this variant: {', '.join(missing)}.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# One self-contained HTML page (--html): summary.md's own text, its charts embedded as base64
+# PNGs, tables as HTML; no external links are needed to render it.
+
+HTML_STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:.6em 0 1.2em}
+th,td{border:1px solid #ccc;padding:.25em .6em}th{background:#f3f3f3}td.num{text-align:right;
+font-variant-numeric:tabular-nums}img{max-width:100%;height:auto}code{background:#f5f5f5;padding:0 .2em}"""
+
+
+NUM_CLASS = ' class="num"'
+
+
+def _inline(text):
+    """Markdown inline code, emphasis and escapes of summary.md as HTML."""
+    import html
+    import re
+    out = html.escape(text.replace("\\*", "\x00").replace("\\|", "|"), quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
+    return out.replace("\x00", "*")
+
+
+def markdown_to_html(markdown, images, title):
+    """The HTML page of summary.md's `markdown` (headings, paragraphs, pipe tables, images);
+    `images` maps an image's link to its PNG bytes, embedded as a data: URI."""
+    import base64
+    import html
+    import re
+    body, table = [], []
+
+    def flush_table():
+        if not table:
+            return
+        rows = [[c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])] for line in table]
+        rows = [r for r in rows if not all(re.fullmatch(r":?-+:?", c) for c in r)]
+        body.append("<table>")
+        for k, row in enumerate(rows):
+            tag = "th" if k == 0 else "td"
+            cells = ""
+            for c in row:
+                numeric = tag == "td" and re.fullmatch(r"[-+]?[\d,.]+\*?", c)
+                cells += f"<{tag}{NUM_CLASS if numeric else ''}>{_inline(c)}</{tag}>"
+            body.append(f"<tr>{cells}</tr>")
+        body.append("</table>")
+        table.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        flush_table()
+        image = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line.strip())
+        heading = re.match(r"(#{1,6}) (.*)", line)
+        if image:
+            alt, src = image.groups()
+            if src not in images:
+                raise mp.InputError(f"no chart {src} to embed")
+            data = base64.b64encode(images[src]).decode("ascii")
+            body.append(f'<p><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></p>')
+        elif heading:
+            level = len(heading.group(1))
+            body.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+    flush_table()
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
 
 
 def write_text(path, content):
@@ -181,6 +268,9 @@ def build_parser():
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder to write into, created if needed; existing report files in it are "
                         "replaced (default: <FILE stem>_report in the current folder)")
+    p.add_argument("--html", metavar="OUT.html",
+                   help="also (or, without -o, only) write one self-contained HTML page: the summary's "
+                        "tables as HTML and the charts embedded as base64 PNGs; it needs no other file")
     p.add_argument("--no-variants", action="store_true",
                    help="chart the baseline only (the variant tables are still written)")
     p.add_argument("--dpi", type=int, default=110, help="resolution of the PNGs (default: %(default)s)")
@@ -188,10 +278,17 @@ def build_parser():
 
 
 def write_report(args):
-    """Checks the arguments, writes the charts and summary.md; returns the paths written."""
+    """Checks the arguments, writes the charts and summary.md (into -o DIR) and/or the HTML page
+    (--html); returns the paths written."""
+    import tempfile
+    if args.html and not args.html.endswith((".html", ".htm")):
+        raise mp.InputError(f"--html {args.html}: the page's name must end in .html")
+    if args.html and not (Path(args.html).parent if str(Path(args.html).parent) else Path(".")).is_dir():
+        raise mp.InputError(f"--html {args.html}: the folder {Path(args.html).parent} does not exist")
+    folder_wanted = args.output is not None or not args.html
     out_dir = Path(args.output) if args.output else Path(f"{Path(args.file).stem}_report")
     mp.check_dpi(args.dpi)
-    if out_dir.exists() and not out_dir.is_dir():
+    if folder_wanted and out_dir.exists() and not out_dir.is_dir():
         raise mp.InputError(f"{out_dir}: exists and is not a folder")
     with pf.open_results(args.file) as f:
         for series in KEY_SERIES:
@@ -200,19 +297,30 @@ def write_report(args):
             except mp.InputError as e:
                 raise mp.InputError(f"{args.file}: key series missing: {e}") from None
         variants = pf.select_variants(f, none=args.no_variants)
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise mp.InputError(f"{out_dir}: cannot create the folder: {e.strerror}") from None
-        written, charts = [], {}
-        for series in KEY_SERIES:
-            png = pf.plot_fan(f, series, out_dir / chart_name(series), annual=True, variants=variants,
-                              dpi=args.dpi)
-            charts[series] = png.name
-            written.append(png)
-        summary = out_dir / "summary.md"
-        write_text(summary, summary_markdown(f, args.file, charts))
-        written.append(summary)
+        with tempfile.TemporaryDirectory(prefix="mppmc-report-") as scratch:
+            chart_dir = out_dir if folder_wanted else Path(scratch)
+            if folder_wanted:
+                try:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as e:
+                    raise mp.InputError(f"{out_dir}: cannot create the folder: {e.strerror}") from None
+            written, charts = [], {}
+            for series in KEY_SERIES:
+                png = pf.plot_fan(f, series, chart_dir / chart_name(series), annual=True, variants=variants,
+                                  dpi=args.dpi)
+                charts[series] = png.name
+                if folder_wanted:
+                    written.append(png)
+            markdown = summary_markdown(f, args.file, charts)
+            if folder_wanted:
+                summary = out_dir / "summary.md"
+                write_text(summary, markdown)
+                written.append(summary)
+            if args.html:
+                images = {name: (chart_dir / name).read_bytes() for name in charts.values()}
+                title = f"mppmc forecast: {mp.text(f.attrs.get('scenario_name', '?'))}"
+                write_text(Path(args.html), markdown_to_html(markdown, images, title))
+                written.append(Path(args.html))
         return written
 
 

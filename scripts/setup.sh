@@ -15,9 +15,10 @@ packages=(
   librandom123-dev     # Random123: counter-based Philox draws
   libbenchmark-dev     # Google Benchmark: bench/ micro-benchmarks (scripts/bench.sh)
   libopenmpi-dev openmpi-bin  # OpenMPI: runs across processes and machines (build-mpi/, docs/overnight.md)
+  libxlsxwriter-dev    # libxlsxwriter: `mppmc export --xlsx` workbooks
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
   clang-format-14      # the formatting check (scripts/check_format.sh, a test)
-  python3 python3-h5py python3-numpy python3-scipy python3-matplotlib  # scripts, read-back tests, NumPy peer
+  python3 python3-h5py python3-numpy python3-scipy python3-matplotlib python3-openpyxl  # scripts, read-back tests, NumPy peer
 )
 
 missing=()

@@ -15,6 +15,25 @@ std::vector<int> varied_groups(const Study& study, const std::vector<InputGroup>
   return varied;
 }
 
+std::string input_label(const Study& study, const std::string& name) {
+  auto find = [&](const std::string& key) -> const std::string* {
+    for (const auto& [code, label] : study.labels)
+      if (code == key) return &label;
+    return nullptr;
+  };
+  if (const std::string* label = find(name)) return *label;
+  // A correlated group is named by its parameters joined with " + " (engine/inputs.cpp).
+  std::string out;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = name.find(" + ", start);
+    const std::string part = name.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::string* label = find(part);
+    out += (out.empty() ? "" : " + ") + (label ? *label : part);
+    if (end == std::string::npos) return out;
+    start = end + 3;
+  }
+}
+
 namespace {
 
 // The outputs' values on every row of a run.

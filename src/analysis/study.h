@@ -4,6 +4,7 @@
 // what running it gives.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/sensitivity.h"
@@ -35,7 +36,14 @@ struct Study {
   std::vector<std::string> inputs;  //!< group names; empty: every uncertain group
   double low = 0.05, high = 0.95;   //!< tornado quantiles
   std::vector<StudyOutput> outputs;
+  //! Readable names for charts and tables ([study.labels] "code name" = "label"): an input
+  //! group's name, or one parameter of a correlated group; sorted by code name.
+  std::vector<std::pair<std::string, std::string>> labels;
 };
+
+//! The readable label of the input group `name`: its own label, else the labels of its
+//! parameters ("a + b" -> "label of a + label of b", each falling back to its code name).
+std::string input_label(const Study& study, const std::string& name);
 
 struct TornadoResult {
   std::vector<std::string> inputs;  //!< sorted by swing, largest first

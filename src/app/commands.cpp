@@ -12,6 +12,7 @@
 #include "io/results_info.h"
 #include "io/scenario_reader.h"
 #include "io/sensitivity_file.h"
+#include "io/xlsx_export.h"
 
 namespace mppmc::app {
 
@@ -157,8 +158,20 @@ int info_command(const std::string& file) {
   return kExitOk;
 }
 
-int export_command(const std::string& file, const std::string& folder, bool overwrite) {
-  for (const std::string& path : io::export_csv(file, folder, overwrite)) std::cout << "wrote " << path << "\n";
+int export_command(const ExportJob& job) {
+  if (job.csv_folder.empty() && job.xlsx.empty())
+    throw InputError("mppmc export " + job.file + ": nothing to write; give --csv DIR and/or --xlsx OUT.xlsx");
+  // The workbook's refusals come before the CSV tables are written, so that a refused export
+  // writes nothing.
+  if (!job.xlsx.empty()) io::check_xlsx_target(job.xlsx, job.overwrite);
+  if (!job.csv_folder.empty())
+    for (const std::string& path :
+         io::export_csv(job.file, job.csv_folder, {job.wide, job.decimal_comma, job.overwrite}))
+      std::cout << "wrote " << path << "\n";
+  if (!job.xlsx.empty()) {
+    io::export_xlsx(job.file, job.xlsx, job.overwrite);
+    std::cout << "wrote " << job.xlsx << "\n";
+  }
   return kExitOk;
 }
 

@@ -39,8 +39,17 @@ int sensitivity_command(const SensitivityJob& job, bool quiet);
 int validate_command(const std::vector<std::string>& files);
 //! `mppmc info`: what a results or sensitivity file holds.
 int info_command(const std::string& file);
-//! `mppmc export --csv`: a results file's statistics as tidy CSV tables.
-int export_command(const std::string& file, const std::string& folder, bool overwrite);
+//! What `mppmc export` writes: CSV tables into `csv_folder` and/or the workbook `xlsx`.
+struct ExportJob {
+  std::string file;        //!< a results or sensitivity file
+  std::string csv_folder;  //!< "" for none
+  std::string xlsx;        //!< "" for none
+  bool wide = false;       //!< the CSV's wide annual band tables instead of the tidy ones
+  bool decimal_comma = false;
+  bool overwrite = false;
+};
+//! `mppmc export`: a results or sensitivity file's tables as CSV and/or xlsx; each path written.
+int export_command(const ExportJob& job);
 //! `mppmc score`: the per-period table and the summaries (unless quiet), the scores file.
 int score_command(const ScoreJob& job, bool quiet);
 //! `mppmc fit`: the data, estimates, predictive per year and rho (unless quiet), the scenario.

@@ -342,17 +342,33 @@ int run_main(int argc, char** argv) {
   CLI::App* calibrate_cmd = declare_calibrate(app, cal, cal_quiet);
   CLI::App* sensitivity_cmd = declare_sensitivity(app, sens, sens_quiet);
 
-  std::string export_file, export_folder;
-  bool export_overwrite = false;
-  CLI::App* export_cmd = app.add_subcommand("export", "Write a results file's statistics as tidy CSV tables.");
-  export_cmd->add_option("FILE", export_file, "results file (.h5)")->required();
+  app::ExportJob export_job;
+  std::string csv_layout = "tidy";
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "Write a results or sensitivity file's tables as CSV (tidy or wide) and/or an Excel workbook.");
+  export_cmd->add_option("FILE", export_job.file, "results file (.h5) or sensitivity file")->required();
+  CLI::Option* csv_option =
+      export_cmd
+          ->add_option("--csv", export_job.csv_folder,
+                       "folder for the CSV tables: tidy monthly.csv, annual.csv (and compare_*.csv with variants), "
+                       "columns scenario,series,unit,period,statistic,value; wide annual_band.csv (and "
+                       "compare_annual_band.csv); tornado.csv, sobol.csv for a sensitivity file")
+          ->check(kNonEmpty);
   export_cmd
-      ->add_option("--csv", export_folder,
-                   "folder for monthly.csv, annual.csv (and compare_*.csv with variants); "
-                   "columns scenario,series,unit,period,statistic,value")
-      ->required()
+      ->add_option("--xlsx", export_job.xlsx,
+                   "Excel workbook (.xlsx): a sheet per band table (years as columns), per variant and per "
+                   "variant's effect, and the run's provenance")
       ->check(kNonEmpty);
-  export_cmd->add_flag("--overwrite", export_overwrite, "replace existing CSV files");
+  export_cmd
+      ->add_option("--csv-layout", csv_layout,
+                   "tidy (default): one value a row; wide: the annual band, years as columns")
+      ->check(CLI::IsMember({"tidy", "wide"}))
+      ->needs(csv_option);
+  export_cmd
+      ->add_flag("--decimal-comma", export_job.decimal_comma,
+                 "CSV for Dutch-locale spreadsheets: ';' between fields, ',' before the decimals")
+      ->needs(csv_option);
+  export_cmd->add_flag("--overwrite", export_job.overwrite, "replace existing CSV files and workbook");
 
   app::ScoreJob score;
   bool score_quiet = false;
@@ -381,7 +397,10 @@ int run_main(int argc, char** argv) {
     if (*sensitivity_cmd) return app::sensitivity_command(sens, sens_quiet);
     if (*validate_cmd) return app::validate_command(validate_files);
     if (*info_cmd) return app::info_command(info_file);
-    if (*export_cmd) return app::export_command(export_file, export_folder, export_overwrite);
+    if (*export_cmd) {
+      export_job.wide = csv_layout == "wide";
+      return app::export_command(export_job);
+    }
     if (*score_cmd) return app::score_command(score, score_quiet);
     if (*fit_cmd) {
       fit.shipped_quarterly = !fit_flags.no_quarterly;

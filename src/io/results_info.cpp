@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/money_unit.h"
 #include "io/hdf5_file.h"
 
 namespace mppmc::io {
@@ -114,15 +115,20 @@ std::string band_table(hid_t root, const std::string& prefix, const std::vector<
     const std::string group = prefix + "annual/" + name;
     if (!h5::exists(root, group)) continue;
     h5::Handle g = h5::open_group(root, group);
-    const std::string unit = h5::read_string_attribute(g.id(), "unit");
     const std::size_t y_count = years.size();
     const std::vector<double> b = h5::read_doubles(g.id(), "band", {3, y_count});
+    // Amounts in one money unit per series (core/money_unit.h), chosen from its largest medio.
+    const std::string unit_eur = h5::read_string_attribute(g.id(), "unit");
+    double medio = 0;
+    for (std::size_t y = 0; y < y_count; ++y) medio = std::fmax(medio, std::fabs(b[y_count + y]));
+    const MoneyUnit money = is_money(unit_eur) ? money_unit(medio) : MoneyUnit{};
+    const std::string unit = scaled_unit(unit_eur, money);
+    auto shown = [&](double v) { return grouped(v / money.divisor_eur, money.decimals); };
     for (std::size_t y = 0; y < y_count; ++y) {
       std::string year = std::to_string(years[y]);
       if (months[y] < 12) year += "*";
       std::snprintf(line, sizeof line, "%-24s %-14s %6s %14s %14s %14s\n", name.c_str(), unit.c_str(), year.c_str(),
-                    grouped_number(b[y]).c_str(), grouped_number(b[y_count + y]).c_str(),
-                    grouped_number(b[2 * y_count + y]).c_str());
+                    shown(b[y]).c_str(), shown(b[y_count + y]).c_str(), shown(b[2 * y_count + y]).c_str());
       out << line;
     }
   }

@@ -41,6 +41,13 @@ void write_indices(hid_t parent, const std::string& name, const SobolIndices& s,
   g.close();
 }
 
+// The readable label of each input ([study.labels], the code name where none is given).
+std::vector<std::string> labels_of(const Study& study, const std::vector<std::string>& inputs) {
+  std::vector<std::string> labels;
+  for (const std::string& name : inputs) labels.push_back(input_label(study, name));
+  return labels;
+}
+
 std::string fixed(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
@@ -65,6 +72,7 @@ void write_study_results(const std::string& path, const Study& study, const Stud
       for (std::size_t o = 0; o < study.outputs.size(); ++o) {
         write_indices(group.id(), study.outputs[o].name, result.sobol[o], study.sampling, study.samples, options);
         h5::Handle g = h5::open_group(group.id(), study.outputs[o].name);
+        h5::write_dataset(g.id(), "labels", labels_of(study, result.sobol[o].inputs));
         h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
         h5::write_attribute(g.id(), "period",
                             study.outputs[o].annual ? std::to_string(study.outputs[o].year)
@@ -80,6 +88,7 @@ void write_study_results(const std::string& path, const Study& study, const Stud
         h5::Handle g = h5::create_group(group.id(), study.outputs[o].name);
         const hsize_t k = t.inputs.size();
         h5::write_dataset(g.id(), "inputs", t.inputs);
+        h5::write_dataset(g.id(), "labels", labels_of(study, t.inputs));
         h5::write_dataset(g.id(), "low_input", {k}, t.low_input.data());
         h5::write_dataset(g.id(), "high_input", {k}, t.high_input.data());
         h5::write_dataset(g.id(), "low_output", {k}, t.low_output.data());

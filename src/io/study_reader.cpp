@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kStudyKeys = {"scenario",   "methods", "samples", "sampling", "bootstrap",
-                                             "confidence", "seed",    "inputs",  "tornado"};
+                                             "confidence", "seed",    "inputs",  "tornado",  "labels"};
 
 // Reads a study file into a Study, collecting every problem (the pattern of the scenario
 // reader's Loader): one method per part of the file, in the file's order.
@@ -36,6 +36,7 @@ class StudyLoader {
     read_settings();
     read_tornado();
     read_inputs();
+    read_labels();
     read_outputs();
     if (have_scenario_ && d_.problems().empty()) {
       const InputPlan plan(study_.scenario);
@@ -211,6 +212,44 @@ class StudyLoader {
         }
       }
     }
+  }
+
+  // [study.labels]: "code name" = "readable label", for an input group or a parameter of a
+  // correlated group; a name the scenario does not vary is an error (a typo would silently
+  // leave the code name on a chart).
+  void read_labels() {
+    const toml::node* n = table_->get("labels");
+    if (!n) return;
+    const auto* t = n->as_table();
+    if (!t) {
+      d_.error(location_of(*n, path_), "study.labels", value_text(*n),
+               "must be a table of \"input name\" = \"label\", e.g. labels = { \"inflow.first.annual\" = \"First "
+               "applications\" }");
+      return;
+    }
+    std::vector<std::string> names;
+    if (have_scenario_) {
+      const InputPlan plan(study_.scenario);  // groups() lives as long as the plan
+      for (const InputGroup& g : plan.groups()) {
+        names.push_back(g.name);
+        for (std::size_t start = 0, end = 0; end != std::string::npos; start = end + 3) {
+          end = g.name.find(" + ", start);
+          if (end != std::string::npos || start > 0) names.push_back(g.name.substr(start, end - start));
+        }
+      }
+    }
+    for (auto&& [key, node] : *t) {
+      const std::string k(key.str()), key_path = "study.labels.\"" + k + "\"";
+      auto label = read_string(node, key_path, path_, d_);
+      if (!label) continue;
+      if (label->empty())
+        d_.error(location_of(node, path_), key_path, value_text(node), "must not be empty");
+      else if (have_scenario_ && std::find(names.begin(), names.end(), k) == names.end())
+        unknown(node, key_path, k, names);
+      else
+        study_.labels.emplace_back(k, *label);
+    }
+    std::sort(study_.labels.begin(), study_.labels.end());
   }
 
   // Outputs: a series in a year (its annual value) or in a month.

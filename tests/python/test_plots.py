@@ -30,31 +30,45 @@ COMPARE_SERIES = ["total_inflow", "ind_nareis_applications", "ind_asylum_backlog
 SCRIPT_TIMEOUT_S = 120
 
 
-def fmt(value, unit):
-    """The report's number format, written out here: persons with thousands separators and no
-    decimals, euros in millions with one decimal ("€ 4,973.9 m")."""
-    if unit.startswith("EUR"):
-        text = f"{value / 1e6:,.1f}"
-        return f"€ {'0.0' if text == '-0.0' else text} m"
-    return f"{int(round(value)):,}"
+# The money rule, written out here (docs/cli.md, "Money units"): the largest of EUR, EUR
+# thousand, EUR m, EUR bn that keeps the table's largest medio at or above 1.
+MONEY = [(1e9, "EUR bn", 2), (1e6, "EUR m", 1), (1e3, "EUR thousand", 1)]
 
 
-def fmt_signed(value, unit):
+def table_unit(band, unit):
+    """(divisor, decimals, unit as the header names it) of a table of `band` [3, years]."""
+    if not unit.startswith("EUR"):
+        return 1.0, 0, unit
+    medio = max(abs(v) for v in band[1])
+    for divisor, name, decimals in MONEY:
+        if medio >= divisor:
+            return divisor, decimals, name + unit[3:]
+    return 1.0, 0, unit
+
+
+def fmt(value, table):
+    """The report's number format: the value in the table's unit with its decimals and thousands
+    separators, no sign on a zero."""
+    divisor, decimals, _ = table
+    text = f"{value / divisor:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def fmt_signed(value, table):
     """Differences: as fmt, with a "+" on a number that shows as positive at the printed
     precision (decided from the value here, not from the text as the report does)."""
-    text = fmt(value, unit)
-    euros = unit.startswith("EUR")
-    if (round(value / 1e6, 1) if euros else round(value)) <= 0:
-        return text
-    return text.replace("€ ", "€ +") if euros else "+" + text
+    divisor, decimals, _ = table
+    text = fmt(value, table)
+    return "+" + text if round(value / divisor, decimals) > 0 else text
 
 
 class SignedFormat(unittest.TestCase):
     def test_known_answers(self):
-        cases = [(1234.4, "persons", "+1,234"), (-5.0, "persons", "-5"), (0.4, "persons", "0"),
-                 (12.34e6, "EUR/year", "€ +12.3 m"), (-0.04e6, "EUR/year", "€ 0.0 m"), (0.0, "EUR/year", "€ 0.0 m")]
-        for value, unit, expected in cases:
-            self.assertEqual(fmt_signed(value, unit), expected, (value, unit))
+        persons, millions = (1.0, 0, "persons"), (1e6, 1, "EUR m/year")
+        cases = [(1234.4, persons, "+1,234"), (-5.0, persons, "-5"), (0.4, persons, "0"),
+                 (12.34e6, millions, "+12.3"), (-0.04e6, millions, "0.0"), (0.0, millions, "0.0")]
+        for value, table, expected in cases:
+            self.assertEqual(fmt_signed(value, table), expected, (value, table))
 
 
 def year_labels(f):
@@ -181,20 +195,20 @@ class PlotScripts(mt.ScriptResults, unittest.TestCase):
                 self.assertEqual(len(heading), 1, f"no single heading for {series}")
                 rows = table_after(lines, heading[0] + 1)
                 unit = self.f[f"annual/{series}"].attrs["unit"]
+                band = self.f[f"annual/{series}/band"][:]
+                table = table_unit(band, unit)
                 header = rows[0]
                 self.assertEqual(header[0], "year")
                 for cell, word, pct in zip(header[1:], ("min", "medio", "max"), ("p5", "p50", "p95")):
                     self.assertIn(word, cell)
                     self.assertIn(pct, cell)
-                    self.assertIn(unit, cell)
-                band = self.f[f"annual/{series}/band"][:]
+                    self.assertIn(f"({table[2]})", cell)  # the table's one unit, e.g. EUR m/year
                 self.assertEqual([r[0] for r in rows[1:]], labels)
                 for j, row in enumerate(rows[1:]):
-                    self.assertEqual(row[2], fmt(band[1][j], unit), f"{series} {labels[j]} medio")
-                    self.assertEqual(row[1], fmt(band[0][j], unit), f"{series} {labels[j]} min")
-                    self.assertEqual(row[3], fmt(band[2][j], unit), f"{series} {labels[j]} max")
-        self.assertIn("€", "\n".join(lines))
-        self.assertRegex("\n".join(lines), r"€ \d{1,3}(,\d{3})*\.\d m")
+                    self.assertEqual(row[2], fmt(band[1][j], table), f"{series} {labels[j]} medio")
+                    self.assertEqual(row[1], fmt(band[0][j], table), f"{series} {labels[j]} min")
+                    self.assertEqual(row[3], fmt(band[2][j], table), f"{series} {labels[j]} max")
+        self.assertRegex("\n".join(lines), r"\(EUR (thousand|m|bn)/year\)")
 
     def test_summary_images_exist(self):
         text = self.summary()
@@ -217,12 +231,13 @@ class PlotScripts(mt.ScriptResults, unittest.TestCase):
         self.assertEqual(set(got), {(s, y) for s in COMPARE_SERIES for y in labels})
         for series in COMPARE_SERIES:
             group = self.f[f"compare/variant/annual/{series}"]
-            unit = group.attrs["unit"]
             band = group["band"][:]
+            table = table_unit(band, group.attrs["unit"])
             for j, year in enumerate(labels):
                 row = got[(series, year)]
+                self.assertEqual(row[header.index("unit")], table[2])
                 for k, name in enumerate(("min", "medio", "max")):
-                    self.assertEqual(row[col[name]], fmt_signed(band[k][j], unit), f"{series} {year} {name}")
+                    self.assertEqual(row[col[name]], fmt_signed(band[k][j], table), f"{series} {year} {name}")
 
     # ---- bad input
 
