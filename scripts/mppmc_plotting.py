@@ -34,9 +34,10 @@ def text(value):
     return str(value)
 
 
-def open_hdf5(path, what, schema, schema_version, show_version=repr, hints=None, check=None):
+def open_hdf5(path, what, schema, schema_versions, show_version=repr, hints=None, check=None):
     """Opens an mppmc HDF5 file read-only (an h5py.File) after checking that it is one: it exists,
-    is HDF5, has the root attributes schema == `schema` and schema_version == `schema_version`,
+    is HDF5, has the root attributes schema == `schema` and schema_version in `schema_versions`
+    (a tuple of versions; results and sensitivity files: 1 and 2, which only adds dimensions),
     and passes check(f, path) (further checks, raising InputError), if given. Raises InputError
     naming the problem.
 
@@ -68,12 +69,12 @@ def open_hdf5(path, what, schema, schema_version, show_version=repr, hints=None,
             raise InputError(f"{path}: not an {what} file ({found}, expected {schema!r}){hint}")
         version = f.attrs.get("schema_version")
         try:
-            version_ok = version is not None and int(version) == schema_version
+            version_ok = version is not None and int(version) in schema_versions
         except (TypeError, ValueError):
             version_ok = False
         if not version_ok:
             raise InputError(f"{path}: unsupported {what} schema_version {show_version(version)} "
-                             f"(this script reads version {schema_version})")
+                             f"(this script reads version {' and '.join(map(str, schema_versions))})")
         if check is not None:
             check(f, path)
     except BaseException:

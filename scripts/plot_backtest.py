@@ -48,7 +48,7 @@ def check_backtest(f, path):
 def read_backtest(path):
     """{origins, percentiles, models: {name: {run, forecast: {series: quantiles[O, H, P]}, rows}},
     realised: {series: {year: value}}, attrs} from a backtest file."""
-    f = open_hdf5(path, "mppmc backtest", "mppmc-backtest", 1, check=check_backtest)
+    f = open_hdf5(path, "mppmc backtest", "mppmc-backtest", (1,), check=check_backtest)
     with f:
         out = {"origins": [int(o) for o in f["origins"][:]],
                "percentiles": [float(p) for p in f["percentiles"][:]],
@@ -113,7 +113,7 @@ def read_published(path, series):
 
 def read_results(path, series, last_year):
     """{year: {percent: value}} of `series` for the full years after `last_year` in a results file."""
-    f = open_hdf5(path, "mppmc results", "mppmc-results", 1)
+    f = open_hdf5(path, "mppmc results", "mppmc-results", (1, 2))
     with f:
         if f"annual/{series}" not in f:
             raise InputError(f"{path}: no annual series {series}")

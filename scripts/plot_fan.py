@@ -30,7 +30,7 @@ from mppmc_plotting import (  # noqa: E402
     InputError, check_dpi, check_png_output, make_tick_formatter, money_scale, open_hdf5, run_cli, save_png, text)
 
 SCHEMA = "mppmc-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSIONS = (1, 2)  # schema 2 adds dimension scales, the rest unchanged
 PROG = "plot_fan.py"
 
 # One colour for the fan, and the band's colours (the same in monthly and annual charts).
@@ -53,9 +53,9 @@ PUBLISHED_ALIASES = {"total_inflow": "total_asylum_inflow"}
 
 def open_results(path):
     """Opens an mppmc results file read-only (an h5py.File) after checking that it is one:
-    exists, is HDF5, has schema == "mppmc-results" and schema_version == 1, and holds the
+    exists, is HDF5, has schema == "mppmc-results" and schema_version 1 or 2, and holds the
     datasets every reader needs. Raises InputError naming the problem."""
-    return open_hdf5(path, "mppmc results", SCHEMA, SCHEMA_VERSION, check=_check_layout)
+    return open_hdf5(path, "mppmc results", SCHEMA, SCHEMA_VERSIONS, check=_check_layout)
 
 
 def _check_layout(f, path):

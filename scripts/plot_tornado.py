@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Tornado chart and Sobol indices of one output of an mppmc sensitivity file (HDF5, written by
-`mppmc sensitivity`, schema "mppmc-sensitivity" version 1).
+`mppmc sensitivity`, schema "mppmc-sensitivity" version 1 or 2).
 
 Left panel, the tornado (/tornado/<output>): one input at a time at its low and its high
 quantile (e.g. p5 and p95), the others at their medians; a bar per input from the output at the
@@ -32,7 +32,7 @@ from mppmc_plotting import (  # noqa: E402
     money_scale, open_hdf5, run_cli, save_png, text)
 
 SCHEMA = "mppmc-sensitivity"
-SCHEMA_VERSION = 1
+SCHEMA_VERSIONS = (1, 2)  # schema 2 adds dimension scales, the rest unchanged
 PROG = "plot_tornado.py"
 DEFAULT_TOP = 15
 
@@ -82,9 +82,9 @@ TORNADO_DATASETS = ("inputs", "low_input", "high_input", "low_output", "high_out
 
 def open_sensitivity(path):
     """Opens an mppmc sensitivity file read-only (an h5py.File) after checking that it is one:
-    it exists, is HDF5, has schema == "mppmc-sensitivity" and schema_version == 1, and holds a
+    it exists, is HDF5, has schema == "mppmc-sensitivity" and schema_version 1 or 2, and holds a
     /tornado or /sensitivity group. Raises InputError naming the problem."""
-    return open_hdf5(path, "mppmc sensitivity", SCHEMA, SCHEMA_VERSION,
+    return open_hdf5(path, "mppmc sensitivity", SCHEMA, SCHEMA_VERSIONS,
                      show_version=lambda version: text(version) if version is not None else "missing",
                      hints={"mppmc-results": " (a results file of `mppmc run`; plot it with plot_fan.py)"},
                      check=_check_groups)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A short report of an mppmc results file (HDF5, schema 1): annual fan charts of the key series
+"""A short report of an mppmc results file (HDF5, schema 1 or 2): annual fan charts of the key series
 and DIR/summary.md (the run, the annual min/medio/max band per key series, and, when the file
 holds variants, the path-wise differences variant - baseline).
 

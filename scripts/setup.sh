@@ -8,7 +8,7 @@ packages=(
   cmake g++ make pkg-config git
   libeigen3-dev        # Eigen 3.4: Cholesky for the Gaussian copula, block arrays
   libtbb-dev           # oneTBB: parallel blocks of paths
-  libhdf5-dev          # HDF5 C API: results files
+  libhdf5-dev          # HDF5 C API and its high-level library (dimension scales): results files
   catch2               # Catch2 v2: unit tests
   libtomlplusplus-dev  # toml++: scenario files with source positions
   libcli11-dev         # CLI11: the command line
@@ -19,6 +19,7 @@ packages=(
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
   clang-format-14      # the formatting check (scripts/check_format.sh, a test)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib python3-openpyxl  # scripts, read-back tests, NumPy peer
+  python3-xarray python3-h5netcdf netcdf-bin  # results files read as xarray / netCDF (tests/python/test_xarray.py)
 )
 
 missing=()

@@ -32,7 +32,7 @@ void write_model(hid_t models, const BacktestModel& m, const BacktestRecord& r) 
 }  // namespace
 
 void write_backtest_file(const std::string& path, const BacktestRecord& r) {
-  write_hdf5_atomically(path, "mppmc-backtest", [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-backtest", 1, [&](hid_t root) {
     for (const auto& [name, value] : r.attributes) h5::write_attribute(root, name, value);
     h5::write_attribute(root, "seed", r.seed);
     h5::write_attribute(root, "paths", r.paths);

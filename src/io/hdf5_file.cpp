@@ -1,6 +1,7 @@
 #include "io/hdf5_file.h"
 
 #include <fcntl.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -429,6 +430,67 @@ void check_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
   const H5T_class_t kind = H5Tget_class(type.id());
   if (numeric ? kind != H5T_FLOAT && kind != H5T_INTEGER : kind != H5T_STRING)
     throw RuntimeError("dataset " + path_of(parent, name) + " holds " + (numeric ? "no numbers" : "no strings"));
+}
+
+void make_scale(hid_t parent, const std::string& name) {
+  quiet();
+  Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose, "dataset " + name);
+  check_status(H5DSset_scale(set.id(), name.c_str()), "make " + name + " a dimension scale");
+  set.close();
+}
+
+void create_dimension(hid_t parent, const std::string& name, hsize_t size) {
+  quiet();
+  Handle space = simple_space({size});
+  // As netCDF-C writes it (nc4hdf.c), but with the layout of every other numeric dataset: never
+  // written, so no chunk is ever stored; the NAME attribute tells netCDF readers it has no values.
+  Handle dcpl = checked_layout({size}, name, H5T_IEEE_F32BE);
+  check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "set fill time for " + name);
+  Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32BE, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                   "create dimension " + name),
+             H5Dclose, "dimension " + name);
+  char label[96];
+  std::snprintf(label, sizeof label, "This is a netCDF dimension but not a netCDF variable.%10llu",
+                static_cast<unsigned long long>(size));
+  check_status(H5DSset_scale(set.id(), label), "make " + name + " a dimension");
+  set.close();
+}
+
+void link_scale(hid_t group, const std::string& scale_path, const std::string& name) {
+  quiet();
+  check_status(H5Lcreate_hard(group, scale_path.c_str(), group, name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+               "link " + scale_path + " as " + path_of(group, name));
+}
+
+void label_dataset(hid_t parent, const std::string& name, const Labels& labels) {
+  quiet();
+  Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + path_of(parent, name)), H5Dclose,
+             "dataset " + name);
+  write_attribute(set.id(), "units", labels.units);
+  write_attribute(set.id(), "long_name", labels.long_name);
+  if (!labels.dims.empty()) {
+    const std::vector<hsize_t> shape = shape_of(set.id(), path_of(parent, name));
+    if (shape.size() != labels.dims.size())
+      throw RuntimeError("HDF5: " + path_of(parent, name) + " has " + std::to_string(shape.size()) + " axes, given " +
+                         std::to_string(labels.dims.size()) + " dimensions");
+    for (std::size_t axis = 0; axis < shape.size(); ++axis) {
+      const std::string& dim = labels.dims[axis];
+      Handle scale(check(H5Dopen2(parent, dim.c_str(), H5P_DEFAULT), "open dimension scale " + dim), H5Dclose,
+                   "dimension scale " + dim);
+      check_status(H5DSattach_scale(set.id(), scale.id(), static_cast<unsigned>(axis)),
+                   "attach dimension " + dim + " to " + path_of(parent, name));
+      scale.close();
+    }
+  }
+  set.close();
+}
+
+bool is_dimension_scale(hid_t parent, const std::string& name) {
+  quiet();
+  Handle set(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + path_of(parent, name)), H5Dclose);
+  const htri_t scale = H5DSis_scale(set.id());
+  check_status(scale, "check whether " + path_of(parent, name) + " is a dimension scale");
+  return scale > 0;
 }
 
 bool has_attribute(hid_t object, const std::string& name) {

@@ -83,6 +83,33 @@ Handle open_or_create_group(hid_t parent, const std::string& path);
 //! Float32 [rows, cols] dataset, chunked by rows and deflate-compressed (for per-path series).
 void write_compressed(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols, const float* data);
 
+// Dimensions: HDF5 dimension scales (H5DS, libhdf5_hl), the form netCDF-4 gives its dimensions,
+// so that netCDF-C (ncdump), h5netcdf and xarray name every axis of a dataset and label it with
+// the scale's values (docs/hdf5-schema.md, "Dimensions").
+
+//! Makes the 1-D dataset `name` under `parent` the scale of the dimension `name`: its values
+//! label the positions of every axis attached to it.
+void make_scale(hid_t parent, const std::string& name);
+//! The dimension `name` of `size` positions without values (netCDF-4's "dimension but not a
+//! variable"): a float32 dataset of that size whose chunks are never written.
+void create_dimension(hid_t parent, const std::string& name, hsize_t size);
+//! A hard link `name` in `group` to the scale at the absolute path `scale_path`: the same object
+//! (no copy), visible to readers that look for a dimension's values in the dataset's own group.
+void link_scale(hid_t group, const std::string& scale_path, const std::string& name);
+//! What a dataset holds, for readers that know no mppmc schema (CF conventions): `units`
+//! ("persons/month", "percent", "1") and `long_name`; `dims`, one scale path per axis (a name in
+//! the dataset's group, or absolute), empty for a scale itself.
+struct Labels {
+  std::string units;
+  std::string long_name;
+  std::vector<std::string> dims;
+};
+//! Writes the attributes units and long_name of dataset `name` under `parent` and attaches the
+//! scale labels.dims[i] to its axis i; throws RuntimeError when the ranks differ.
+void label_dataset(hid_t parent, const std::string& name, const Labels& labels);
+//! Whether `name` under `parent` is a dimension scale (not data).
+bool is_dimension_scale(hid_t parent, const std::string& name);
+
 // Reading. A file may be damaged or crafted: every read checks the object's shape (and an
 // attribute's element count) before it reads, and throws RuntimeError naming the object and
 // the shapes when they differ, never reading past a buffer.

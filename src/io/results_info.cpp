@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/money_unit.h"
 #include "io/hdf5_file.h"
+#include "io/results_writer.h"
 
 namespace mppmc::io {
 
@@ -39,9 +40,20 @@ void check_statistics(hid_t root, const std::string& group, hsize_t percentiles,
   }
 }
 
-// The layout of schema 1 (docs/hdf5-schema.md), from the shapes and types of every dataset,
+// Schema 2's dimension scales of a scenario under `prefix` ("" or "variants/<v>/"): the same
+// axes as the root's.
+void check_scales(hid_t root, const std::string& prefix, hsize_t months, hsize_t years, hsize_t percentiles) {
+  h5::check_dataset(root, prefix + "month", {months}, false);
+  h5::check_dataset(root, prefix + "year", {years}, true);
+  h5::check_dataset(root, prefix + "percentile", {percentiles}, true);
+  h5::check_dataset(root, prefix + "statistic", {3}, false);
+}
+
+// The layout of schema 1 or 2 (docs/hdf5-schema.md), from the shapes and types of every dataset,
 // reading no data beyond the axes: a file that passes can be read without a shape surprise.
-void check_layout(hid_t root) {
+// Schema 2 keeps schema 1's datasets under their names (/time/month, /time/year, /percentiles,
+// inputs/names) and adds the dimension scales, so one reader serves both.
+void check_layout(hid_t root, std::int64_t version) {
   const hsize_t months = h5::read_strings(root, "time/month").size();
   if (static_cast<std::int64_t>(months) != h5::read_int_attribute(root, "horizon_months"))
     throw RuntimeError("time/month has " + std::to_string(months) + " months, but horizon_months says " +
@@ -55,19 +67,22 @@ void check_layout(hid_t root) {
   const std::int64_t paths = h5::read_int_attribute(root, "n_paths");
   if (paths < 0) throw RuntimeError("n_paths is " + std::to_string(paths));
   auto run = [&](const std::string& prefix) {  // a scenario's groups: the root's, or a variant's
+    if (version >= 2) check_scales(root, prefix, months, years, percentiles);
     check_statistics(root, prefix + "monthly", percentiles, months);
     check_statistics(root, prefix + "annual", percentiles, years);
     const hsize_t inputs = h5::read_strings(root, prefix + "inputs/names").size();
     h5::check_dataset(root, prefix + "inputs/samples", {static_cast<hsize_t>(paths), inputs}, true);
     if (h5::exists(root, prefix + "paths"))
       for (const std::string& name : h5::list_group(root, prefix + "paths"))
-        h5::check_dataset(root, prefix + "paths/" + name, {static_cast<hsize_t>(paths), months}, true);
+        if (!h5::is_dimension_scale(root, prefix + "paths/" + name))  // schema 2's link to month
+          h5::check_dataset(root, prefix + "paths/" + name, {static_cast<hsize_t>(paths), months}, true);
   };
   run("");
   if (h5::exists(root, "variants"))
     for (const std::string& variant : h5::list_group(root, "variants")) run("variants/" + variant + "/");
   if (h5::exists(root, "compare"))
     for (const std::string& variant : h5::list_group(root, "compare")) {
+      if (version >= 2) check_scales(root, "compare/" + variant + "/", months, years, percentiles);
       check_statistics(root, "compare/" + variant + "/monthly", percentiles, months);
       check_statistics(root, "compare/" + variant + "/annual", percentiles, years);
     }
@@ -86,10 +101,10 @@ h5::Handle open_results(const std::string& path) {
                        ": an HDF5 file, but not an mppmc results file (no schema = \"mppmc-results\" attribute)");
     const std::int64_t version =
         h5::has_attribute(root, "schema_version") ? h5::read_int_attribute(root, "schema_version") : -1;
-    if (version != 1)
+    if (version != 1 && version != kResultsSchemaVersion)
       throw InputError(path + ": mppmc results schema version " + std::to_string(version) +
-                       "; this mppmc reads schema version 1");
-    check_layout(root);
+                       "; this mppmc reads schema versions 1 and 2");
+    check_layout(root, version);
     return std::move(*file);
   });
 }
@@ -183,8 +198,8 @@ std::string describe(const std::string& path) {
   };
   std::ostringstream out;
   out << "file:            " << path << "\n";
-  out << "schema:          mppmc-results, version 1 (written by mppmc " << text("tool_version") << ", git "
-      << text("git_sha") << ", " << text("created_utc") << ")\n";
+  out << "schema:          mppmc-results, version " << integer("schema_version") << " (written by mppmc "
+      << text("tool_version") << ", git " << text("git_sha") << ", " << text("created_utc") << ")\n";
   out << "scenario:        " << text("scenario_name") << " (" << text("scenario_file") << ")\n";
   out << "time:            " << text("start") << ", " << integer("horizon_months")
       << (integer("horizon_months") == "1" ? " month\n" : " months\n");

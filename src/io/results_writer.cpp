@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <string_view>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -20,15 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string annual_unit(const SeriesInfo& info) {
-  std::string unit(info.unit);
-  if (info.kind == SeriesKind::flow) {
-    const std::size_t at = unit.rfind("/month");
-    if (at != std::string::npos) unit.replace(at, 6, "/year");
-  }
-  return unit;
-}
-
 void write_series_attributes(hid_t group, const SeriesInfo& info, const std::string& unit) {
   h5::write_attribute(group, "unit", unit);
   h5::write_attribute(group, "kind", std::string(info.kind == SeriesKind::flow ? "flow" : "stock"));
@@ -36,14 +29,52 @@ void write_series_attributes(hid_t group, const SeriesInfo& info, const std::str
   h5::write_attribute(group, "description", std::string(info.description));
 }
 
-// One group per series: quantiles [P, periods], mean, std and band [3, periods].
+// The axes every scenario of a run shares (app/run.cpp refuses variants with another start or
+// horizon): the values of the dimension scales month, year, percentile and statistic.
+struct Axes {
+  std::vector<std::string> months;  // "YYYY-MM"
+  std::vector<std::int32_t> years;  // calendar years
+  std::vector<double> percentiles;  // percent
+  std::int64_t paths = 0;
+};
+
+// The dimension scales of one scenario (docs/hdf5-schema.md, "Dimensions") in `group`, its
+// root: the baseline's at /, a variant's at /variants/<name>, a difference's at /compare/<name>
+// (`with_paths`: those with inputs and paths also get the dimension path). Each scenario has its
+// own scales so that none is attached to more datasets than a scale's list of them can hold in
+// HDF5's default file format (about 4,000), however many variants a run has.
+void write_scales(hid_t group, const Axes& axes, bool with_paths) {
+  h5::write_dataset(group, "month", axes.months);
+  h5::make_scale(group, "month");
+  h5::label_dataset(group, "month", {"1", "month, YYYY-MM", {}});
+  h5::write_dataset(group, "year", axes.years);
+  h5::make_scale(group, "year");
+  h5::label_dataset(group, "year", {"1", "calendar year", {}});
+  h5::write_dataset(group, "percentile", {axes.percentiles.size()}, axes.percentiles.data());
+  h5::make_scale(group, "percentile");
+  h5::label_dataset(group, "percentile", {"percent", "percentile", {}});
+  h5::write_dataset(group, "statistic", std::vector<std::string>{"min", "medio", "max"});
+  h5::make_scale(group, "statistic");
+  h5::label_dataset(group, "statistic", {"1", "band statistic: the percentiles named in /band", {}});
+  if (with_paths) h5::create_dimension(group, "path", static_cast<hsize_t>(axes.paths));
+}
+
+// One group per series: quantiles [P, periods], mean, std and band [3, periods], each labelled
+// with its dimensions; `scales` is the scenario's root ("" for the baseline, "/variants/<name>",
+// "/compare/<name>"), whose scales every series group links (readers such as xarray look for a
+// dimension's values only in the group they open). `what` ends each long_name ("" or ", variant -
+// baseline").
 void write_statistics(hid_t parent, const char* name, const ColumnStatistics& stats, int periods,
-                      std::size_t percentiles, bool annual) {
+                      std::size_t percentiles, bool annual, const std::string& scales, const std::string& what) {
   h5::Handle group = h5::create_group(parent, name);
   const std::size_t columns = stats.mean.size();
+  const std::string period = annual ? "year" : "month";
   for (const SeriesInfo& info : series()) {
     h5::Handle g = h5::create_group(group.id(), std::string(info.name));
-    write_series_attributes(g.id(), info, annual ? annual_unit(info) : std::string(info.unit));
+    const std::string unit = series_unit(info, annual);
+    write_series_attributes(g.id(), info, unit);
+    for (const std::string& scale : {period, std::string("percentile"), std::string("statistic")})
+      h5::link_scale(g.id(), scales + "/" + scale, scale);
     const std::size_t first = static_cast<std::size_t>(index(info.id)) * periods;
     std::vector<double> q(percentiles * periods), band(3 * static_cast<std::size_t>(periods));
     for (std::size_t k = 0; k < percentiles; ++k)
@@ -51,26 +82,32 @@ void write_statistics(hid_t parent, const char* name, const ColumnStatistics& st
     for (std::size_t k = 0; k < 3; ++k)
       for (int t = 0; t < periods; ++t) band[k * periods + t] = stats.band[k * columns + first + t];
     const hsize_t p = percentiles, n = static_cast<hsize_t>(periods);
+    const std::string title = series_words(info.name) + (annual ? ", annual, " : ", monthly, ");
     h5::write_dataset(g.id(), "quantiles", {p, n}, q.data());
+    h5::label_dataset(g.id(), "quantiles", {unit, title + "percentiles" + what, {"percentile", period}});
     h5::write_dataset(g.id(), "mean", {n}, &stats.mean[first]);
+    h5::label_dataset(g.id(), "mean", {unit, title + "mean" + what, {period}});
     h5::write_dataset(g.id(), "std", {n}, &stats.std[first]);
+    h5::label_dataset(g.id(), "std", {unit, title + "standard deviation" + what, {period}});
     h5::write_dataset(g.id(), "band", {3, n}, band.data());
+    h5::label_dataset(g.id(), "band", {unit, title + "band (min, medio, max)" + what, {"statistic", period}});
     g.close();
   }
   group.close();
 }
 
 // The statistics, inputs and paths of one run under `group` (the root or a variant group).
-void write_run(hid_t group, const RunRecord& r, bool save_paths) {
+void write_run(hid_t group, const std::string& scales, const RunRecord& r, bool save_paths) {
   const Scenario& s = *r.scenario;
   const Summary& summary = *r.summary;
-  write_statistics(group, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false);
-  write_statistics(group, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true);
+  write_statistics(group, "monthly", summary.monthly, s.horizon_months, summary.percentiles.size(), false, scales, "");
+  write_statistics(group, "annual", summary.annual, s.year_count(), summary.percentiles.size(), true, scales, "");
   // The inputs are written already (begin_inputs, write_input_rows).
   if (!r.result) return;  // paths are not kept
   const SimulationResult& result = *r.result;
   if (save_paths) {
     h5::Handle paths = h5::create_group(group, "paths");
+    h5::link_scale(paths.id(), scales + "/month", "month");
     const auto n = static_cast<std::size_t>(result.paths());
     const auto months = static_cast<std::size_t>(s.horizon_months);
     std::vector<float> rows(n * months);
@@ -80,6 +117,9 @@ void write_run(hid_t group, const RunRecord& r, bool save_paths) {
         for (std::size_t i = 0; i < n; ++i) rows[i * months + m] = static_cast<float>(column[i]);
       }
       h5::write_compressed(paths.id(), std::string(info.name), n, months, rows.data());
+      h5::label_dataset(
+          paths.id(), std::string(info.name),
+          {std::string(info.unit), series_words(info.name) + ", monthly, every path", {scales + "/path", "month"}});
     }
     paths.close();
   }
@@ -101,6 +141,21 @@ void create_parent(const fs::path& target) {
 
 }  // namespace
 
+std::string series_unit(const SeriesInfo& info, bool annual) {
+  std::string unit(info.unit);
+  if (annual && info.kind == SeriesKind::flow) {
+    const std::size_t at = unit.rfind("/month");
+    if (at != std::string::npos) unit.replace(at, 6, "/year");
+  }
+  return unit;
+}
+
+std::string series_words(std::string_view name) {
+  std::string text(name);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
 std::string created_utc() {
   std::time_t now = std::time(nullptr);
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"))
@@ -114,11 +169,22 @@ std::string created_utc() {
 
 namespace {
 
-// The root attributes, time axes, percentiles and band of a new results file.
-void write_header(hid_t root, const Scenario& s, const RunConfig& config, bool deterministic,
+// The axes of the run's scenarios.
+Axes axes_of(const Scenario& s, const RunConfig& config) {
+  Axes axes;
+  for (int m = 0; m < s.horizon_months; ++m) axes.months.push_back(format_year_month(s.month(m)));
+  for (int y = 0; y < s.year_count(); ++y) axes.years.push_back(s.first_year() + y);
+  axes.percentiles = config.percentiles;
+  axes.paths = static_cast<std::int64_t>(config.paths);
+  return axes;
+}
+
+// The root attributes, the baseline's dimension scales, the time axes, percentiles and band of a
+// new results file.
+void write_header(hid_t root, const Scenario& s, const RunConfig& config, const Axes& axes, bool deterministic,
                   const std::string& quantile_method) {
   h5::write_attribute(root, "schema", std::string("mppmc-results"));
-  h5::write_attribute(root, "schema_version", std::int64_t{1});
+  h5::write_attribute(root, "schema_version", kResultsSchemaVersion);
   h5::write_attribute(root, "tool_version", std::string(tool_version()));
   h5::write_attribute(root, "git_sha", std::string(git_sha()));
   write_scenario_attributes(root, s);
@@ -132,18 +198,19 @@ void write_header(hid_t root, const Scenario& s, const RunConfig& config, bool d
   h5::write_attribute(root, "created_utc", created_utc());
   h5::write_attribute(root, "config_toml", to_toml(config));
 
+  write_scales(root, axes, true);
+  // Schema 1's names of the axes stay: /time/month and /time/year are links to the scales, and
+  // /percentiles a copy (a link under another name would be a second dimension to netCDF).
   h5::Handle time = h5::create_group(root, "time");
-  std::vector<std::string> months;
-  for (int m = 0; m < s.horizon_months; ++m) months.push_back(format_year_month(s.month(m)));
-  h5::write_dataset(time.id(), "month", months);
-  std::vector<std::int32_t> years;
-  for (int y = 0; y < s.year_count(); ++y) years.push_back(s.first_year() + y);
-  h5::write_dataset(time.id(), "year", years);
+  h5::link_scale(time.id(), "/month", "month");
+  h5::link_scale(time.id(), "/year", "year");
   const std::vector<int> counts = s.months_in_year();
   h5::write_dataset(time.id(), "months_in_year", std::vector<std::int32_t>(counts.begin(), counts.end()));
+  h5::label_dataset(time.id(), "months_in_year", {"1", "simulated months in the year", {"year"}});
   time.close();
 
   h5::write_dataset(root, "percentiles", {config.percentiles.size()}, config.percentiles.data());
+  h5::label_dataset(root, "percentiles", {"percent", "percentile (schema 1 name of /percentile)", {"percentile"}});
   h5::Handle band = h5::create_group(root, "band");
   h5::write_attribute(band.id(), "min_percentile", config.band[0]);
   h5::write_attribute(band.id(), "medio_percentile", config.band[1]);
@@ -155,6 +222,7 @@ void write_header(hid_t root, const Scenario& s, const RunConfig& config, bool d
 
 struct ResultsFile::State {
   h5::Handle file;
+  Axes axes;
   // /inputs/samples of the baseline ("") and of each variant, open while the run fills them
   // (closed before the statistics are written; destroyed before the file).
   std::map<std::string, h5::Handle> inputs;
@@ -181,7 +249,8 @@ ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& c
   create_parent(fs::path(path_));
   try {
     state_->file = h5::create_file(temporary_);
-    write_header(state_->file.id(), s, config, deterministic, quantile_method);
+    state_->axes = axes_of(s, config);
+    write_header(state_->file.id(), s, config, state_->axes, deterministic, quantile_method);
   } catch (...) {  // the destructor does not run for a constructor that throws
     state_.reset();
     discard(temporary_);
@@ -197,25 +266,28 @@ ResultsFile::~ResultsFile() {
 
 void ResultsFile::write_baseline(const RunRecord& run) {
   state_->close_inputs();  // complete by now
-  write_run(state_->file.id(), run, save_paths_);
+  write_run(state_->file.id(), "", run, save_paths_);
 }
 
 void ResultsFile::write_variant(const std::string& name, const RunRecord& run, const Summary& difference) {
   const hid_t root = state_->file.id();
-  if (!h5::exists(root, "variants")) h5::create_group(root, "variants").close();
   if (!h5::exists(root, "compare")) h5::create_group(root, "compare").close();
   {
-    h5::Handle group = h5::open_or_create_group(root, "variants/" + name);
+    h5::Handle group = variant_group(name);
     write_scenario_attributes(group.id(), *run.scenario);
-    write_run(group.id(), run, save_paths_);
+    write_run(group.id(), "/variants/" + name, run, save_paths_);
     group.close();
   }
   h5::Handle group = h5::create_group(root, "compare/" + name);
   h5::write_attribute(group.id(), "description",
                       std::string("path-wise difference variant - baseline, common random numbers"));
+  write_scales(group.id(), state_->axes, false);
   const Scenario& s = *run.scenario;
-  write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false);
-  write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true);
+  const std::string scales = "/compare/" + name, what = ", variant - baseline";
+  write_statistics(group.id(), "monthly", difference.monthly, s.horizon_months, difference.percentiles.size(), false,
+                   scales, what);
+  write_statistics(group.id(), "annual", difference.annual, s.year_count(), difference.percentiles.size(), true, scales,
+                   what);
   group.close();
 }
 
@@ -225,10 +297,30 @@ std::string inputs_group(const std::string& variant) {
 }
 }  // namespace
 
+h5::Handle ResultsFile::variant_group(const std::string& name) {
+  const hid_t root = state_->file.id();
+  if (!h5::exists(root, "variants")) h5::create_group(root, "variants").close();
+  const std::string path = "variants/" + name;
+  if (h5::exists(root, path)) return h5::open_group(root, path);
+  h5::Handle group = h5::create_group(root, path);
+  write_scales(group.id(), state_->axes, true);
+  return group;
+}
+
 void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names) {
+  if (!variant.empty()) variant_group(variant).close();
   h5::Handle group = h5::open_or_create_group(state_->file.id(), inputs_group(variant));
+  // The input names twice: as the scale of the dimension input, and under schema 1's name.
+  h5::write_dataset(group.id(), "input", names);
+  h5::make_scale(group.id(), "input");
+  h5::label_dataset(group.id(), "input", {"1", "recorded input", {}});
   h5::write_dataset(group.id(), "names", names);
+  h5::label_dataset(group.id(), "names", {"1", "recorded input (schema 1 name of input)", {"input"}});
   h5::create_matrix(group.id(), "samples", static_cast<hsize_t>(rows), names.size());
+  const std::string scales = variant.empty() ? "" : "/variants/" + variant;
+  h5::label_dataset(
+      group.id(), "samples",
+      {"mixed", "path-level draws of the recorded inputs, each in its own unit", {scales + "/path", "input"}});
   state_->inputs.emplace(variant, h5::open_matrix(group.id(), "samples", kInputsCacheBytes));
   group.close();
 }
@@ -249,14 +341,15 @@ void ResultsFile::commit() {
   publish(temporary_, path_);
 }
 
-void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill) {
+void write_hdf5_atomically(const std::string& path, const std::string& schema, std::int64_t schema_version,
+                           const std::function<void(hid_t)>& fill) {
   check_writable(path);
   const std::string temporary = temporary_name(path);
   try {
     h5::Handle file = h5::create_file(temporary);
     const hid_t root = file.id();
     h5::write_attribute(root, "schema", schema);
-    h5::write_attribute(root, "schema_version", std::int64_t{1});
+    h5::write_attribute(root, "schema_version", schema_version);
     h5::write_attribute(root, "tool_version", std::string(tool_version()));
     h5::write_attribute(root, "git_sha", std::string(git_sha()));
     h5::write_attribute(root, "created_utc", created_utc());

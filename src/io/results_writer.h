@@ -1,18 +1,26 @@
 #pragma once
-// Writes runs to an HDF5 results file, schema 1 (docs/hdf5-schema.md). The file is written
+// Writes runs to an HDF5 results file, schema 2 (docs/hdf5-schema.md): every dataset names its
+// dimensions (HDF5 dimension scales, so netCDF-4 tools and xarray label its axes) and carries
+// units and long_name. The file is written
 // under a temporary name in the target folder and renamed into place only by commit(), so a
 // reader never sees half a file and a failed run leaves an existing file untouched.
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <hdf5.h>
 
 #include "engine/simulation.h"
+#include "io/hdf5_file.h"
 #include "io/run_config.h"
 #include "model/scenario.h"
 
 namespace mppmc::io {
+
+//! The results file's schema_version: 2 since every dataset names its dimensions
+//! (docs/hdf5-schema.md, "What changed from schema 1").
+constexpr std::int64_t kResultsSchemaVersion = 2;
 
 //! One simulated scenario and what to record of it.
 struct RunRecord {
@@ -49,6 +57,9 @@ class ResultsFile {
   void commit();
 
  private:
+  //! /variants/<name>, created with the variant's dimension scales when it does not exist yet.
+  h5::Handle variant_group(const std::string& name);
+
   struct State;
   std::string path_;
   std::string temporary_;
@@ -61,10 +72,17 @@ class ResultsFile {
 void check_writable(const std::string& path);
 
 //! Writes an HDF5 file through `fill` under `<path>.tmp-<pid>`: the root gets the attributes
-//! schema, schema_version = 1, tool_version, git_sha and created_utc first; then every close is
+//! schema, schema_version, tool_version, git_sha and created_utc first; then every close is
 //! checked, the file's checksum written, and it is forced to disk and renamed into place
 //! (core/atomic_file.h publish). On any failure the temporary is removed and `path` untouched.
-void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill);
+void write_hdf5_atomically(const std::string& path, const std::string& schema, std::int64_t schema_version,
+                           const std::function<void(hid_t)>& fill);
+
+//! A series' unit: monthly as the series states it ("persons/month"), annual per year for a flow
+//! ("persons/year"; the sum over the year's months) and unchanged for a stock.
+std::string series_unit(const SeriesInfo& info, bool annual);
+//! A series' name as words, for long_name: "total_inflow" -> "total inflow".
+std::string series_words(std::string_view name);
 
 //! UTC time "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH when set (reproducible files).
 std::string created_utc();

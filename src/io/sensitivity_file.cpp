@@ -17,18 +17,53 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The sensitivity file's schema_version: 2 since every dataset names its dimensions.
+constexpr std::int64_t kSensitivitySchemaVersion = 2;
+
+// The dimension input of an output's group: the scale `input` (the inputs in the group's
+// order) and, under schema 1's name, `inputs` labelled with it.
+void write_input_scale(hid_t group, const std::vector<std::string>& inputs) {
+  h5::write_dataset(group, "input", inputs);
+  h5::make_scale(group, "input");
+  h5::label_dataset(group, "input", {"1", "input", {}});
+  h5::write_dataset(group, "inputs", inputs);
+  h5::label_dataset(group, "inputs", {"1", "input (schema 1 name of input)", {"input"}});
+}
+
+// The inputs' readable names (a study's `labels`, else the code name), along the dimension input.
+void write_labels(hid_t group, const std::vector<std::string>& labels) {
+  h5::write_dataset(group, "labels", labels);
+  h5::label_dataset(group, "labels", {"1", "input, readable label", {"input"}});
+}
+
+// A [k] dataset along the dimension input.
+void write_per_input(hid_t group, const std::string& name, const std::vector<double>& values, const std::string& units,
+                     const std::string& long_name) {
+  h5::write_dataset(group, name, {values.size()}, values.data());
+  h5::label_dataset(group, name, {units, long_name, {"input"}});
+}
+
 void write_indices(hid_t parent, const std::string& name, const SobolIndices& s, Sampling sampling,
                    std::int64_t samples, const SobolOptions& options) {
   h5::Handle g = h5::create_group(parent, name);
   const hsize_t k = s.inputs.size();
-  h5::write_dataset(g.id(), "inputs", s.inputs);
-  h5::write_dataset(g.id(), "first_order", {k}, s.first_order.data());
-  h5::write_dataset(g.id(), "total_order", {k}, s.total_order.data());
+  write_input_scale(g.id(), s.inputs);
+  // Every output group its own scale bound: a scale shared by all would be attached to more
+  // datasets than HDF5's default file format lets it list (about 4,000) in a large study.
+  h5::write_dataset(g.id(), "bound", std::vector<std::string>{"lower", "upper"});
+  h5::make_scale(g.id(), "bound");
+  h5::label_dataset(g.id(), "bound", {"1", "bound of the bootstrap interval", {}});
+  write_per_input(g.id(), "first_order", s.first_order, "1", "first-order Sobol index S");
+  write_per_input(g.id(), "total_order", s.total_order, "1", "total-order Sobol index ST");
   std::vector<double> first_ci = s.first_low, total_ci = s.total_low;
   first_ci.insert(first_ci.end(), s.first_high.begin(), s.first_high.end());
   total_ci.insert(total_ci.end(), s.total_high.begin(), s.total_high.end());
   h5::write_dataset(g.id(), "first_order_ci", {2, k}, first_ci.data());
+  h5::label_dataset(g.id(), "first_order_ci",
+                    {"1", "first-order Sobol index S, bootstrap interval", {"bound", "input"}});
   h5::write_dataset(g.id(), "total_order_ci", {2, k}, total_ci.data());
+  h5::label_dataset(g.id(), "total_order_ci",
+                    {"1", "total-order Sobol index ST, bootstrap interval", {"bound", "input"}});
   h5::write_attribute(g.id(), "method",
                       std::string("Saltelli scheme: first order Saltelli et al. (2010), total order Jansen (1999)"));
   h5::write_attribute(g.id(), "N", static_cast<std::int64_t>(samples));
@@ -57,7 +92,7 @@ std::string fixed(double value, int decimals) {
 }  // namespace
 
 void write_study_results(const std::string& path, const Study& study, const StudyResult& result) {
-  write_hdf5_atomically(path, "mppmc-sensitivity", [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-sensitivity", kSensitivitySchemaVersion, [&](hid_t root) {
     h5::write_attribute(root, "kind", std::string("study"));
     h5::write_attribute(root, "study_file", fs::path(study.file).filename().string());
     h5::write_attribute(root, "study_toml", study.text);
@@ -72,7 +107,7 @@ void write_study_results(const std::string& path, const Study& study, const Stud
       for (std::size_t o = 0; o < study.outputs.size(); ++o) {
         write_indices(group.id(), study.outputs[o].name, result.sobol[o], study.sampling, study.samples, options);
         h5::Handle g = h5::open_group(group.id(), study.outputs[o].name);
-        h5::write_dataset(g.id(), "labels", labels_of(study, result.sobol[o].inputs));
+        write_labels(g.id(), labels_of(study, result.sobol[o].inputs));
         h5::write_attribute(g.id(), "series", std::string(series()[index(study.outputs[o].series)].name));
         h5::write_attribute(g.id(), "period",
                             study.outputs[o].annual ? std::to_string(study.outputs[o].year)
@@ -85,15 +120,17 @@ void write_study_results(const std::string& path, const Study& study, const Stud
       h5::Handle group = h5::create_group(root, "tornado");
       for (std::size_t o = 0; o < study.outputs.size(); ++o) {
         const TornadoResult& t = result.tornado[o];
-        h5::Handle g = h5::create_group(group.id(), study.outputs[o].name);
-        const hsize_t k = t.inputs.size();
-        h5::write_dataset(g.id(), "inputs", t.inputs);
-        h5::write_dataset(g.id(), "labels", labels_of(study, t.inputs));
-        h5::write_dataset(g.id(), "low_input", {k}, t.low_input.data());
-        h5::write_dataset(g.id(), "high_input", {k}, t.high_input.data());
-        h5::write_dataset(g.id(), "low_output", {k}, t.low_output.data());
-        h5::write_dataset(g.id(), "high_output", {k}, t.high_output.data());
-        h5::write_dataset(g.id(), "swing", {k}, t.swing.data());
+        const StudyOutput& output = study.outputs[o];
+        h5::Handle g = h5::create_group(group.id(), output.name);
+        const std::string unit = series_unit(series()[index(output.series)], output.annual);
+        write_input_scale(g.id(), t.inputs);
+        write_labels(g.id(), labels_of(study, t.inputs));
+        write_per_input(g.id(), "low_input", t.low_input, "mixed", "input at the low quantile, in its own unit");
+        write_per_input(g.id(), "high_input", t.high_input, "mixed", "input at the high quantile, in its own unit");
+        write_per_input(g.id(), "low_output", t.low_output, unit, output.name + " with the input at the low quantile");
+        write_per_input(g.id(), "high_output", t.high_output, unit,
+                        output.name + " with the input at the high quantile");
+        write_per_input(g.id(), "swing", t.swing, unit, output.name + ", swing (high - low output)");
         h5::write_attribute(g.id(), "base_output", t.base_output);
         h5::write_attribute(g.id(), "low_quantile", study.low);
         h5::write_attribute(g.id(), "high_quantile", study.high);
@@ -107,7 +144,7 @@ void write_study_results(const std::string& path, const Study& study, const Stud
 
 void write_benchmark_results(const std::string& path, const BenchmarkSpec& spec, const SobolIndices& indices,
                              Sampling sampling, std::int64_t samples, const SobolOptions& options) {
-  write_hdf5_atomically(path, "mppmc-sensitivity", [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-sensitivity", kSensitivitySchemaVersion, [&](hid_t root) {
     h5::write_attribute(root, "kind", "benchmark:" + spec.name);
     h5::write_attribute(root, "seed", options.seed);
     h5::write_attribute(root, "samples", static_cast<std::int64_t>(samples));
@@ -115,9 +152,8 @@ void write_benchmark_results(const std::string& path, const BenchmarkSpec& spec,
     h5::Handle group = h5::create_group(root, "sensitivity");
     write_indices(group.id(), "y", indices, sampling, samples, options);
     h5::Handle g = h5::open_group(group.id(), "y");
-    const hsize_t k = spec.inputs.size();
-    h5::write_dataset(g.id(), "analytic_first_order", {k}, spec.first_order.data());
-    h5::write_dataset(g.id(), "analytic_total_order", {k}, spec.total_order.data());
+    write_per_input(g.id(), "analytic_first_order", spec.first_order, "1", "first-order Sobol index S, analytic");
+    write_per_input(g.id(), "analytic_total_order", spec.total_order, "1", "total-order Sobol index ST, analytic");
     g.close();
     group.close();
   });
@@ -141,12 +177,14 @@ std::string describe(const std::string& path) {
       h5::read_string_attribute(file->id(), "schema") != "mppmc-sensitivity")
     throw InputError(path + ": not an mppmc sensitivity file");
   const hid_t root = file->id();
-  if (h5::read_int_attribute(root, "schema_version") != 1)
-    throw InputError(path + ": mppmc sensitivity schema version " +
-                     std::to_string(h5::read_int_attribute(root, "schema_version")) + "; this mppmc reads version 1");
+  // Schema 2 adds dimension scales and units to schema 1's datasets, which keep their names.
+  const std::int64_t version = h5::read_int_attribute(root, "schema_version");
+  if (version != 1 && version != kSensitivitySchemaVersion)
+    throw InputError(path + ": mppmc sensitivity schema version " + std::to_string(version) +
+                     "; this mppmc reads versions 1 and 2");
   std::ostringstream out;
-  out << "file:            " << path << " (mppmc-sensitivity, version 1, " << h5::read_string_attribute(root, "kind")
-      << ")\n";
+  out << "file:            " << path << " (mppmc-sensitivity, version " << version << ", "
+      << h5::read_string_attribute(root, "kind") << ")\n";
   if (h5::has_attribute(root, "scenario_name"))
     out << "scenario:        " << h5::read_string_attribute(root, "scenario_name") << "\n";
   out << "samples:         N = " << h5::read_int_attribute(root, "samples") << ", sampling "

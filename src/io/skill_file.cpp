@@ -147,7 +147,7 @@ void write_skill_file(const std::string& path, const std::vector<ScoredPeriod>& 
     write_text_atomically(path, skill_csv_text(rows, summaries));
     return;
   }
-  write_hdf5_atomically(path, "mppmc-skill", [&](hid_t root) {
+  write_hdf5_atomically(path, "mppmc-skill", 1, [&](hid_t root) {
     for (const auto& [name, value] : attributes) h5::write_attribute(root, name, value);
     write_skill_group(root, "skill", rows, summaries);
   });

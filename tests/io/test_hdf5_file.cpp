@@ -7,6 +7,8 @@
 #include <fstream>
 #include <thread>
 
+#include <hdf5_hl.h>
+
 #include "core/error.h"
 #include "io/hdf5_file.h"
 #include "support.h"
@@ -117,4 +119,39 @@ TEST_CASE("hdf5: the checksum in the user block catches any changed byte", "[uni
   }
   std::ofstream(path, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() - 100);
   CHECK_THROWS_WITH(h5::open_file(path), Catch::Contains("truncated"));
+}
+
+TEST_CASE("hdf5: a labelled dataset names its dimensions through scales, linked where it is", "[unit][io]") {
+  TemporaryFolder folder("mppmc-hdf5-dims");
+  const std::string path = folder / "f.h5";
+  {
+    h5::Handle file = h5::create_file(path);
+    h5::write_dataset(file.id(), "year", std::vector<std::int32_t>{2025, 2026, 2027});
+    h5::make_scale(file.id(), "year");
+    h5::create_dimension(file.id(), "path", 2);
+    h5::Handle group = h5::create_group(file.id(), "annual");
+    h5::link_scale(group.id(), "/year", "year");
+    const double values[6] = {1, 2, 3, 4, 5, 6};
+    h5::write_dataset(group.id(), "values", {2, 3}, values);
+    h5::label_dataset(group.id(), "values", {"persons/year", "values by path and year", {"/path", "year"}});
+    h5::write_dataset(group.id(), "other", {2, 3}, values);
+    CHECK_THROWS_WITH(h5::label_dataset(group.id(), "other", {"1", "one name for two axes", {"year"}}),
+                      Catch::Contains("has 2 axes, given 1 dimensions"));
+    group.close();
+    h5::finish_file(file, path);
+  }
+  std::optional<h5::Handle> file = h5::open_file(path);
+  REQUIRE(file);
+  CHECK(h5::is_dimension_scale(file->id(), "year"));
+  CHECK(h5::is_dimension_scale(file->id(), "annual/year"));  // the link is the scale itself
+  CHECK(h5::is_dimension_scale(file->id(), "path"));
+  CHECK_FALSE(h5::is_dimension_scale(file->id(), "annual/values"));
+  h5::Handle values(H5Dopen2(file->id(), "annual/values", H5P_DEFAULT), H5Dclose);
+  h5::Handle year(H5Dopen2(file->id(), "year", H5P_DEFAULT), H5Dclose);
+  h5::Handle paths(H5Dopen2(file->id(), "path", H5P_DEFAULT), H5Dclose);
+  CHECK(h5::read_string_attribute(values.id(), "units") == "persons/year");
+  CHECK(h5::read_string_attribute(values.id(), "long_name") == "values by path and year");
+  CHECK(H5DSis_attached(values.id(), paths.id(), 0) > 0);
+  CHECK(H5DSis_attached(values.id(), year.id(), 1) > 0);
+  CHECK(H5DSis_attached(values.id(), year.id(), 0) == 0);
 }

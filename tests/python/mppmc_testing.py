@@ -271,10 +271,26 @@ def _same_value(a, b):
     return a == b
 
 
+def _dereferenced(f, value):
+    """An attribute's value with every HDF5 object reference in it (the dimension scales'
+    DIMENSION_LIST and REFERENCE_LIST) replaced by the name of the object it points to: references
+    of two files never compare equal, the objects' names do."""
+    import h5py
+    if isinstance(value, h5py.Reference):
+        return ("reference", f[value].name if value else None)
+    if isinstance(value, np.ndarray) and (value.dtype.kind == "O" or value.dtype.names):
+        items = value.tolist() if value.dtype.names else list(value.ravel())
+        return ("array", value.shape, [_dereferenced(f, v) for v in items])
+    if isinstance(value, (tuple, list)):
+        return tuple(_dereferenced(f, v) for v in value)
+    return value
+
+
 def h5_differences(path_a, path_b, ignore_root_attrs=("created_utc",)):
     """Every difference between two HDF5 files: objects present in one only, datasets whose dtype,
-    shape or bytes differ, and attributes (of every object) that differ; the root attributes named
-    in `ignore_root_attrs` are skipped. Returns a list of strings (empty when the same)."""
+    shape or bytes differ, and attributes (of every object) that differ, an object reference by
+    the name of what it points to; the root attributes named in `ignore_root_attrs` are skipped.
+    Returns a list of strings (empty when the same)."""
     import h5py
     diffs = []
     with h5py.File(path_a, "r") as fa, h5py.File(path_b, "r") as fb:
@@ -300,7 +316,10 @@ def h5_differences(path_a, path_b, ignore_root_attrs=("created_utc",)):
             for key in sorted((ka ^ kb) - skip):
                 diffs.append(f"{name} attribute {key}: in one file only")
             for key in sorted((ka & kb) - skip):
-                if not _same_value(oa.attrs[key], ob.attrs[key]):
+                va, vb = oa.attrs[key], ob.attrs[key]
+                if key in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                    va, vb = _dereferenced(fa, va), _dereferenced(fb, vb)
+                if not _same_value(va, vb):
                     diffs.append(f"{name} attribute {key}: {oa.attrs[key]!r} vs {ob.attrs[key]!r}")
     return diffs
 

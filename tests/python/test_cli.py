@@ -604,12 +604,12 @@ class Info(unittest.TestCase):
         path = self.tmp / "future.h5"
         shutil.copyfile(self.results, path)
         with h5py.File(path, "r+") as f:
-            f.attrs["schema_version"] = np.int64(2)
+            f.attrs["schema_version"] = np.int64(3)
         mt.restamp(path)  # as a later mppmc would have written it, checksum and all
         p = mt.mppmc("info", path)
         self.assertEqual(p.returncode, EXIT_INPUT, p.stdout + p.stderr)
-        self.assertIn("version 2", p.stderr)
-        self.assertIn("reads schema version 1", p.stderr)
+        self.assertIn("version 3", p.stderr)
+        self.assertIn("reads schema versions 1 and 2", p.stderr)
 
 
 if __name__ == "__main__":

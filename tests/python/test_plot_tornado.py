@@ -40,7 +40,7 @@ class PlotTornado(mt.ScriptResults, unittest.TestCase):
         with h5py.File(cls.study, "r") as f:
             cls.study_outputs = sorted(f["tornado"].keys())
 
-        # Files that are not mppmc sensitivity files of version 1.
+        # Files that are not mppmc sensitivity files of version 1 or 2.
         text_file = tmp / "notes.h5"
         text_file.write_text("not HDF5 at all\n")
         other = tmp / "other.h5"
@@ -50,7 +50,7 @@ class PlotTornado(mt.ScriptResults, unittest.TestCase):
         future = tmp / "future.h5"
         with h5py.File(future, "w") as g:
             g.attrs["schema"] = "mppmc-sensitivity"
-            g.attrs["schema_version"] = 2
+            g.attrs["schema_version"] = 3
             g.create_group("sensitivity")
 
         study, bench = str(cls.study), str(cls.bench)
@@ -122,7 +122,7 @@ class PlotTornado(mt.ScriptResults, unittest.TestCase):
         self.assert_error("e_other", "other.h5", "not an mppmc sensitivity file")
 
     def test_wrong_schema_version(self):
-        self.assert_error("e_version", "future.h5", "schema_version 2")
+        self.assert_error("e_version", "future.h5", "schema_version 3")
 
     def test_unknown_output_lists_available(self):
         line = self.assert_error("e_output", "no_such_output[2026]")

@@ -34,7 +34,7 @@ class ShippedStudy(unittest.TestCase):
 
     def test_layout(self):
         self.assertEqual(self.f.attrs["schema"], "mppmc-sensitivity")
-        self.assertEqual(self.f.attrs["schema_version"], 1)
+        self.assertEqual(self.f.attrs["schema_version"], 2)
         outputs = sorted(self.f["sensitivity"].keys())
         self.assertIn("coa_occupancy[2026]", outputs)
         self.assertIn("cost_total[2025]", outputs)
