@@ -20,15 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string annual_unit(const SeriesInfo& info) {
-  std::string unit(info.unit);
-  if (info.kind == SeriesKind::flow) {
-    const std::size_t at = unit.rfind("/month");
-    if (at != std::string::npos) unit.replace(at, 6, "/year");
-  }
-  return unit;
-}
-
 void write_series_attributes(hid_t group, const SeriesInfo& info, const std::string& unit) {
   h5::write_attribute(group, "unit", unit);
   h5::write_attribute(group, "kind", std::string(info.kind == SeriesKind::flow ? "flow" : "stock"));
@@ -100,6 +91,15 @@ void create_parent(const fs::path& target) {
 }
 
 }  // namespace
+
+std::string annual_unit(const SeriesInfo& info) {
+  std::string unit(info.unit);
+  if (info.kind == SeriesKind::flow) {
+    const std::size_t at = unit.rfind("/month");
+    if (at != std::string::npos) unit.replace(at, 6, "/year");
+  }
+  return unit;
+}
 
 std::string created_utc() {
   std::time_t now = std::time(nullptr);

@@ -66,6 +66,10 @@ void check_writable(const std::string& path);
 //! (core/atomic_file.h publish). On any failure the temporary is removed and `path` untouched.
 void write_hdf5_atomically(const std::string& path, const std::string& schema, const std::function<void(hid_t)>& fill);
 
+//! The unit of a series' annual values: a flow's "/month" becomes "/year" (persons/year); a
+//! stock keeps its unit (its year-end value).
+std::string annual_unit(const SeriesInfo& info);
+
 //! UTC time "YYYY-MM-DDTHH:MM:SSZ": now, or SOURCE_DATE_EPOCH when set (reproducible files).
 std::string created_utc();
 
