@@ -18,6 +18,7 @@ packages=(
   libboost-dev         # Boost.Math: inverse normal / beta quantiles (header-only)
   clang-format-14      # the formatting check (scripts/check_format.sh, a test)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib  # scripts, read-back tests, NumPy peer
+  pybind11-dev python3-pybind11 python3-dev python3-xarray python3-pandas  # import mppmc (docs/python.md)
 )
 
 missing=()
