@@ -170,9 +170,16 @@ const std::vector<std::string> kRunSettings = {"paths",         "seed",        "
                                                "sampling",      "quantiles",   "memory_limit", "save_paths",
                                                "deterministic", "percentiles", "band"};
 
+// given[key] into `into` unless absent or None; a value of the wrong type is a TypeError that
+// names the setting (pybind11's own message, a RuntimeError, names only the C++ type).
 template <typename T>
 void take(const py::dict& given, const char* key, std::optional<T>& into) {
-  if (given.contains(key) && !given[key].is_none()) into = given[key].cast<T>();
+  if (!given.contains(key) || given[key].is_none()) return;
+  try {
+    into = given[key].cast<T>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(std::string(key) + " = " + std::string(py::repr(given[key])) + ": wrong type");
+  }
 }
 
 app::RunOverrides run_overrides(const py::dict& given, const std::vector<std::string>& allowed) {

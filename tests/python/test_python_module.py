@@ -203,6 +203,10 @@ class BadInput(unittest.TestCase):
                     mppmc.run(mt.SMALL, **settings)
                 self.assertIn(fragment, str(caught.exception))
 
+    def test_a_setting_of_the_wrong_type_is_a_type_error(self):
+        with self.assertRaisesRegex(TypeError, r"^paths = 1\.5: wrong type$"):
+            mppmc.run(mt.SMALL, paths=1.5)
+
     def test_percentiles_and_band_go_over_the_config(self):
         results = mppmc.run(mt.SMALL, paths=500, seed=SEED, percentiles=[10, 50, 90], band=[10, 50, 90])
         ds = results["annual/total_inflow"]

@@ -263,6 +263,8 @@ def run(scenario=None, variants=(), *, config=None, numpy=False, **settings):
     quantiles ("exact", "sketch", "auto"), memory_limit (GB), save_paths, deterministic,
     percentiles (list, percent) and band ((min, medio, max) percentiles); see RUN_SETTINGS.
     `numpy=True`: LabelledArrays even where xarray is installed. Writes no file."""
+    if isinstance(variants, (str, os.PathLike)):  # one variant, not its characters
+        variants = [variants]
     named = variants.items() if isinstance(variants, Mapping) else \
         ((f"variant{k + 1}", v) for k, v in enumerate(variants))
     if scenario is None and variants:
