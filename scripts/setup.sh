@@ -20,6 +20,7 @@ packages=(
   clang-format-14      # the formatting check (scripts/check_format.sh, a test)
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib python3-openpyxl  # scripts, read-back tests, NumPy peer
   python3-xarray python3-h5netcdf netcdf-bin  # results files read as xarray / netCDF (tests/python/test_xarray.py)
+  pybind11-dev python3-pybind11 python3-dev python3-pandas  # import mppmc (docs/python.md)
 )
 
 missing=()

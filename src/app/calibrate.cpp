@@ -54,28 +54,63 @@ void write_checked(const CalibrateJob& job, const Scenario& scenario, const io::
 
 }  // namespace
 
+namespace {
+
+// Everything a calibration reads, checked.
+struct CalibrationInputs {
+  std::string config_file;
+  io::RunConfig config;  // the effective settings
+  Scenario scenario;
+  CalibrationTarget target;
+};
+
+CalibrationInputs read_inputs(const CalibrateJob& job, std::vector<Problem>& warnings, std::vector<Problem>& problems) {
+  CalibrationInputs in;
+  in.config_file = job.config.empty() ? shipped("config/default.toml") : job.config;
+  check_overrides(job.overrides, problems);
+  in.config = effective_settings(read_config(in.config_file, problems), job.overrides);
+  in.scenario = collect_problems(problems, [&] { return io::read_scenario(job.scenario, warnings); });
+  in.target = read_target(job, problems);
+  if (cluster_size() > 1)
+    problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
+  return in;
+}
+
+io::CalibrationRecord run_calibration(const CalibrationInputs& in, const CalibrationStart& start,
+                                      const CalibrationLog& log) {
+  const SimulationSettings settings = simulation_settings(in.config);
+  if (start) start(in.target, settings);
+  return {in.target, calibrate(in.scenario, in.target, settings, log), settings.seed, settings.paths};
+}
+
+}  // namespace
+
 io::CalibrationRecord calibrate_job(const CalibrateJob& job, std::vector<Problem>& warnings,
                                     const CalibrationStart& start, const CalibrationLog& log) {
   std::vector<Problem> problems;
-  const std::string config_file = job.config.empty() ? shipped("config/default.toml") : job.config;
-  const io::RunConfig config = effective_settings(read_config(config_file, problems), job.overrides);
-  const Scenario scenario = collect_problems(problems, [&] { return io::read_scenario(job.scenario, warnings); });
-  const CalibrationTarget target = read_target(job, problems);
-  std::vector<std::string> inputs = scenario.files_read;  // with the `extends` bases
-  inputs.insert(inputs.end(), {job.scenario, config_file});
+  const CalibrationInputs in = read_inputs(job, warnings, problems);
+  std::vector<std::string> inputs = in.scenario.files_read;  // with the `extends` bases
+  inputs.insert(inputs.end(), {job.scenario, in.config_file});
   check_output(job.output, job.overwrite, inputs, "calibrated.toml", problems);
-  if (cluster_size() > 1)
-    problems.push_back(Problem::general("mppmc calibrate runs in one process; start it without mpirun"));
   if (!problems.empty()) throw InputError(problems);
-  check_target(scenario, target);
+  check_target(in.scenario, in.target);
   io::check_writable(job.output);
   const io::OutputLock lock(job.output);  // no other job writes this output meanwhile
 
-  const SimulationSettings settings = simulation_settings(config);
-  if (start) start(target, settings);
-  const io::CalibrationRecord record{target, calibrate(scenario, target, settings, log), settings.seed, settings.paths};
-  write_checked(job, scenario, record);
+  const io::CalibrationRecord record = run_calibration(in, start, log);
+  write_checked(job, in.scenario, record);
   return record;
+}
+
+CalibrationOutcome calibrate_in_memory(const CalibrateJob& job, std::vector<Problem>& warnings,
+                                       const CalibrationStart& start, const CalibrationLog& log) {
+  std::vector<Problem> problems;
+  const CalibrationInputs in = read_inputs(job, warnings, problems);
+  if (!problems.empty()) throw InputError(problems);
+  check_target(in.scenario, in.target);
+  CalibrationOutcome outcome{run_calibration(in, start, log), {}};
+  outcome.scenario_toml = io::calibrated_scenario_text(job.scenario, in.scenario, outcome.record);
+  return outcome;
 }
 
 }  // namespace mppmc::app

@@ -1,6 +1,7 @@
 #pragma once
 // `mppmc calibrate`: a year's first-inflow distribution fitted so that the simulated
-// percentiles of a series match a published band; writes the calibrated scenario file.
+// percentiles of a series match a published band; writes the calibrated scenario file (or gives
+// its text, for the Python module).
 #include <array>
 #include <functional>
 #include <string>
@@ -32,5 +33,15 @@ using CalibrationStart = std::function<void(const CalibrationTarget&, const Simu
 //! name) and returns what was achieved. Throws InputError for bad inputs, before any work.
 io::CalibrationRecord calibrate_job(const CalibrateJob& job, std::vector<Problem>& warnings,
                                     const CalibrationStart& start, const CalibrationLog& log);
+
+//! A calibration in memory: what was achieved and the text calibrate_job would write.
+struct CalibrationOutcome {
+  io::CalibrationRecord record;
+  std::string scenario_toml;  //!< the calibrated scenario file's text
+};
+
+//! Calibrates like calibrate_job but writes nothing (job.output and overwrite are not used).
+CalibrationOutcome calibrate_in_memory(const CalibrateJob& job, std::vector<Problem>& warnings,
+                                       const CalibrationStart& start, const CalibrationLog& log);
 
 }  // namespace mppmc::app

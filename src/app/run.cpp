@@ -51,10 +51,11 @@ void check_variants(const RunInputs& in, std::vector<Problem>& problems) {
   }
 }
 
-// Reads the config and every scenario, collecting every problem, and settles the output.
+// Reads the config and every scenario, collecting every problem.
 RunInputs read_inputs(const RunJob& job, std::vector<Problem>& warnings, std::vector<Problem>& problems) {
   RunInputs in;
   const std::string config_file = job.config.empty() ? shipped("config/default.toml") : job.config;
+  check_overrides(job.overrides, problems);
   in.config = effective_settings(read_config(config_file, problems), job.overrides);
   in.files = job.scenarios;
   if (in.files.empty()) in.files.push_back(shipped("scenarios/mpp-2024-II.toml"));
@@ -63,6 +64,16 @@ RunInputs read_inputs(const RunJob& job, std::vector<Problem>& warnings, std::ve
     in.names.push_back(fs::path(file).stem().string());
   }
   check_variants(in, problems);
+  // Every file the run reads, the scenarios' `extends` bases too: --overwrite never replaces an input.
+  for (const Scenario& s : in.scenarios)
+    in.files_read.insert(in.files_read.end(), s.files_read.begin(), s.files_read.end());
+  in.files_read.insert(in.files_read.end(), in.files.begin(), in.files.end());
+  in.files_read.push_back(config_file);
+  return in;
+}
+
+// Settles the results file: the job's, or <output.dir>/<stems joined by +>.h5.
+void settle_output(const RunJob& job, RunInputs& in, std::vector<Problem>& problems) {
   in.output = job.output;
   if (in.output.empty()) {
     std::string stem = in.names.front();
@@ -71,13 +82,7 @@ RunInputs read_inputs(const RunJob& job, std::vector<Problem>& warnings, std::ve
         (fs::path(in.config.output_dir) / (stem + (job.overrides.deterministic ? "-deterministic" : "") + ".h5"))
             .string();
   }
-  // Every file the run reads, the scenarios' `extends` bases too: --overwrite never replaces an input.
-  for (const Scenario& s : in.scenarios)
-    in.files_read.insert(in.files_read.end(), s.files_read.begin(), s.files_read.end());
-  in.files_read.insert(in.files_read.end(), in.files.begin(), in.files.end());
-  in.files_read.push_back(config_file);
   check_output(in.output, job.overwrite, in.files_read, "run.h5", problems);
-  return in;
 }
 
 RunRequest make_request(const RunJob& job, const RunInputs& in, const ProgressCallback& progress) {
@@ -92,17 +97,16 @@ RunRequest make_request(const RunJob& job, const RunInputs& in, const ProgressCa
   request.keep_paths = in.config.save_paths;
   request.percentiles = in.config.percentiles;
   request.band = in.config.band;
-  if (cluster_size() == 1) request.checkpoint.path = in.output + ".ckpt";
+  if (cluster_size() == 1 && !in.output.empty()) request.checkpoint.path = in.output + ".ckpt";  // none in memory
   request.checkpoint.interval_seconds = job.checkpoint_seconds.value_or(300);
   request.checkpoint.resume = job.resume && fs::exists(in.output + ".ckpt");
   request.progress = progress;
   return request;
 }
 
-// What can only be checked once the run is prepared: checkpoints, the percentile method and
-// the memory it needs.
-void check_run(const RunJob& job, const RunContext& run, const std::string& output, std::vector<Problem>& problems,
-               std::vector<Problem>& warnings) {
+// What can only be checked once a run to a file is prepared: its checkpoints.
+void check_checkpoints(const RunJob& job, const RunContext& run, const std::string& output,
+                       std::vector<Problem>& problems, std::vector<Problem>& warnings) {
   if (job.resume && !run.request().checkpoint.resume && cluster_size() == 1)
     warnings.push_back(Problem::warning_at({}, "", "",
                                            "--resume: there is no checkpoint " + output +
@@ -114,6 +118,11 @@ void check_run(const RunJob& job, const RunContext& run, const std::string& outp
   if (!job.resume && fs::exists(output + ".ckpt") && !job.overwrite)
     problems.push_back(Problem::general(output + ".ckpt holds an interrupted run of this output: continue it with "
                                                  "--resume, or pass --overwrite to start afresh"));
+}
+
+// What can only be checked once the run is prepared: the percentile method and the memory it
+// needs.
+void check_run(const RunContext& run, std::vector<Problem>& problems, std::vector<Problem>& warnings) {
   if (run.quantiles() == QuantileMode::sketch && run.request().keep_paths)
     problems.push_back(
         Problem::general("--save-paths keeps every path, which a sketch does not: use --quantiles exact"));
@@ -179,14 +188,30 @@ void remove_leftovers(const std::string& output) {
   io::remove_stale_temporaries(output + ".ckpt");
 }
 
+// What a run was, for the caller.
+RunOutcome outcome_of(const RunInputs& in, const std::string& method) {
+  RunOutcome outcome;
+  outcome.output = in.output;
+  outcome.files = in.files;
+  outcome.names = in.names;
+  for (const Scenario& s : in.scenarios) outcome.titles.push_back(s.name);
+  outcome.config = in.config;
+  outcome.quantile_method = method;
+  outcome.start = in.scenarios.front().start;
+  outcome.horizon_months = in.scenarios.front().horizon_months;
+  return outcome;
+}
+
 }  // namespace
 
 RunOutcome run_job(const RunJob& job, std::vector<Problem>& warnings, const ProgressCallback& progress) {
   std::vector<Problem> problems;
-  const RunInputs in = read_inputs(job, warnings, problems);
+  RunInputs in = read_inputs(job, warnings, problems);
+  settle_output(job, in, problems);
   if (!problems.empty()) throw InputError(problems);
   RunContext run(make_request(job, in, progress));
-  check_run(job, run, in.output, problems, warnings);
+  check_checkpoints(job, run, in.output, problems, warnings);
+  check_run(run, problems, warnings);
   if (!problems.empty()) throw InputError(problems);
 
   // With several processes rank 0 writes the file; the others only simulate their share.
@@ -202,17 +227,38 @@ RunOutcome run_job(const RunJob& job, std::vector<Problem>& warnings, const Prog
   if (!writer) return {};
   file->commit();
   remove_leftovers(in.output);
+  return outcome_of(in, method);
+}
 
-  RunOutcome outcome;
-  outcome.output = in.output;
-  outcome.files = in.files;
-  outcome.names = in.names;
-  for (const Scenario& s : in.scenarios) outcome.titles.push_back(s.name);
-  outcome.config = in.config;
-  outcome.quantile_method = method;
-  outcome.start = in.scenarios.front().start;
-  outcome.horizon_months = in.scenarios.front().horizon_months;
-  return outcome;
+RunResults run_in_memory(const RunJob& job, std::vector<Problem>& warnings, const ProgressCallback& progress) {
+  std::vector<Problem> problems;
+  RunInputs in = read_inputs(job, warnings, problems);
+  if (cluster_size() > 1) problems.push_back(Problem::general("a run in memory runs in one process, not under mpirun"));
+  if (!problems.empty()) throw InputError(problems);
+  RunContext run(make_request(job, in, progress));  // no output: no checkpoint
+  check_run(run, problems, warnings);
+  if (!problems.empty()) throw InputError(problems);
+  if (job.before_work) job.before_work(warnings);
+
+  // The recorded inputs, as ResultsFile::write_input_rows would write them: the blocks fill
+  // disjoint rows, so they need no lock.
+  RunResults results;
+  for (std::size_t k = 0; k < run.runs(); ++k) {
+    const std::vector<std::string>& names = run.prepared(k).plan().recorded_names();
+    results.inputs.push_back({names, std::vector<double>(static_cast<std::size_t>(run.paths()) * names.size())});
+  }
+  run.set_sink([&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
+    std::vector<double>& samples = results.inputs[k].samples;
+    const std::size_t columns = results.inputs[k].names.size();
+    std::copy(data, data + rows * columns, samples.begin() + first * static_cast<std::int64_t>(columns));
+  });
+  RunOutput output = execute(run);
+  results.outcome = outcome_of(in, quantile_method_name(run.quantiles()));
+  results.runs = std::move(output.runs);
+  results.differences = std::move(output.differences);
+  results.paths = std::move(output.results);
+  results.scenarios = in.scenarios;
+  return results;
 }
 
 }  // namespace mppmc::app

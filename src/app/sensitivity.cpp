@@ -70,4 +70,19 @@ std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& war
   return output;
 }
 
+StudyOutcome study_in_memory(const SensitivityJob& job, std::vector<Problem>& warnings,
+                             const ProgressCallback& progress) {
+  std::vector<Problem> problems;
+  if (job.study.empty()) problems.push_back(Problem::general("give a study file"));
+  if (cluster_size() > 1)
+    problems.push_back(Problem::general("a study in memory runs in one process, not under mpirun"));
+  StudyOutcome outcome;
+  if (!job.study.empty())
+    outcome.study = collect_problems(problems, [&] { return io::read_study(job.study, warnings); });
+  if (!problems.empty()) throw InputError(problems);
+  outcome.study = effective_study(std::move(outcome.study), job.overrides);
+  outcome.result = run_study(outcome.study, job.threads, progress);
+  return outcome;
+}
+
 }  // namespace mppmc::app

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/study.h"
 #include "app/settings.h"
 #include "core/error.h"
 #include "engine/settings.h"
@@ -24,5 +25,17 @@ struct SensitivityJob {
 //! InputError for bad inputs, before any work.
 std::string sensitivity_job(const SensitivityJob& job, std::vector<Problem>& warnings,
                             const ProgressCallback& progress);
+
+//! A study run in memory: the study as run (its file's settings with the overrides over them)
+//! and its indices, the numbers sensitivity_job writes.
+struct StudyOutcome {
+  Study study;
+  StudyResult result;
+};
+
+//! Runs job.study like sensitivity_job but writes nothing (job.output, overwrite and benchmark
+//! are not used). One process only. Throws InputError for bad inputs, before any work.
+StudyOutcome study_in_memory(const SensitivityJob& job, std::vector<Problem>& warnings,
+                             const ProgressCallback& progress);
 
 }  // namespace mppmc::app

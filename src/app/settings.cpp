@@ -1,5 +1,9 @@
 #include "app/settings.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 
 namespace mppmc::app {
@@ -23,7 +27,54 @@ io::RunConfig effective_settings(io::RunConfig config, const RunOverrides& o) {
   override_with(config.quantiles, o.quantiles);
   override_with(config.memory_limit_gb, o.memory_limit_gb);
   config.save_paths = config.save_paths || o.save_paths;
+  override_with(config.percentiles, o.percentiles);
+  override_with(config.band, o.band);
   return config;
+}
+
+namespace {
+bool is_percent(double p) {
+  return p >= 0 && p <= 100;  // false for NaN
+}
+std::string list_text(const std::vector<double>& values) {
+  std::string text;
+  for (double v : values) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%g", v);
+    text += (text.empty() ? "" : ", ") + std::string(number);
+  }
+  return "[" + text + "]";
+}
+}  // namespace
+
+void check_overrides(const RunOverrides& o, std::vector<Problem>& problems) {
+  auto check_range = [&](const char* name, auto value, auto min, auto max) {
+    if (value && (*value < min || *value > max))
+      problems.push_back(Problem::general(std::string(name) + " = " + std::to_string(*value) + ": must be in [" +
+                                          std::to_string(min) + ", " + std::to_string(max) + "]"));
+  };
+  check_range("paths", o.paths, std::int64_t{1}, kMaxPaths);
+  check_range("seed", o.seed, std::uint64_t{0}, static_cast<std::uint64_t>(INT64_MAX));
+  check_range("threads", o.threads, 0, kMaxThreads);
+  check_range("block_size", o.block_size, 1, kMaxBlockSize);
+  if (o.memory_limit_gb && !(*o.memory_limit_gb > 0 && std::isfinite(*o.memory_limit_gb)))
+    problems.push_back(Problem::general("memory_limit = " + std::to_string(*o.memory_limit_gb) +
+                                        ": must be a finite number > 0 (GB)"));
+  // The same rules as the config file's [statistics] percentiles and [band] (io/run_config.cpp).
+  if (o.percentiles) {
+    const std::vector<double>& p = *o.percentiles;
+    if (p.empty() || !std::all_of(p.begin(), p.end(), is_percent) ||
+        std::adjacent_find(p.begin(), p.end(), [](double a, double b) { return !(a < b); }) != p.end())
+      problems.push_back(
+          Problem::general("percentiles = " + list_text(p) +
+                           ": must be a non-empty, strictly increasing list of percentiles in [0, 100]"));
+  }
+  if (o.band) {
+    const std::array<double, 3>& b = *o.band;
+    if (!std::all_of(b.begin(), b.end(), is_percent) || !(b[0] < b[1] && b[1] < b[2]))
+      problems.push_back(Problem::general("band = " + list_text({b.begin(), b.end()}) +
+                                          ": must be three percentiles in [0, 100], min < medio < max"));
+  }
 }
 
 SimulationSettings simulation_settings(const io::RunConfig& config) {

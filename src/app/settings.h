@@ -1,6 +1,7 @@
 #pragma once
 // The settings a job runs with: the run config file's (config/default.toml unless --config),
 // then what the command line gives over them. One place applies that order for every command.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,12 @@
 
 namespace mppmc::app {
 
+//! The largest values the command line and the Python module accept: paths per run, worker
+//! threads and paths per block (the smallest are 1, 0 (all cores) and 1).
+inline constexpr std::int64_t kMaxPaths = 4294967295;
+inline constexpr int kMaxThreads = 4096;
+inline constexpr int kMaxBlockSize = 1 << 20;
+
 //! What the command line may set over a run config; an unset field keeps the config's value.
 struct RunOverrides {
   std::optional<std::int64_t> paths;
@@ -27,7 +34,16 @@ struct RunOverrides {
   std::optional<double> memory_limit_gb;  //!< GB that auto may use for exact percentiles
   bool save_paths = false;                //!< on top of the config's output.save_paths
   bool deterministic = false;             //!< every input at its median: one path unless `paths`
+  //! Percentiles (percent, strictly increasing in [0, 100]) and band (min < medio < max
+  //! percentiles) over the config's [statistics] and [band]; the command line has no option
+  //! for them (its config file sets them), the Python module does.
+  std::optional<std::vector<double>> percentiles;
+  std::optional<std::array<double, 3>> band;
 };
+
+//! The problems of `overrides`: values out of range (the command line's options refuse them
+//! first), percentiles and band.
+void check_overrides(const RunOverrides& overrides, std::vector<Problem>& problems);
 
 //! The settings a run uses: `config`, then `overrides` over it.
 io::RunConfig effective_settings(io::RunConfig config, const RunOverrides& overrides);

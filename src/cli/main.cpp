@@ -60,9 +60,9 @@ CLI::Validator sampling(const std::string& names) {
 const CLI::Validator kNonEmpty([](std::string& text) { return text.empty() ? std::string("must not be empty") : ""; },
                                "", "non-empty");
 
-const auto kPathsRange = CLI::Range(std::int64_t{1}, std::int64_t{4294967295});
+const auto kPathsRange = CLI::Range(std::int64_t{1}, app::kMaxPaths);
 const auto kSeedRange = CLI::Range(std::uint64_t{0}, std::uint64_t{INT64_MAX});
-const auto kThreadsRange = CLI::Range(0, 4096);
+const auto kThreadsRange = CLI::Range(0, app::kMaxThreads);
 
 CLI::App* declare_run(CLI::App& app, app::RunJob& run, bool& quiet) {
   CLI::App* cmd = app.add_subcommand("run",
@@ -83,7 +83,7 @@ CLI::App* declare_run(CLI::App& app, app::RunJob& run, bool& quiet) {
   cmd->add_option("--threads", o.threads, "worker threads; 0 = all cores (never changes the numbers)")
       ->check(kThreadsRange);
   cmd->add_option("--block-size", o.block_size, "paths per parallel block (never changes the numbers)")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(CLI::Range(1, app::kMaxBlockSize));
   cmd->add_flag("--deterministic", o.deterministic,
                 "every input at its median Q(0.5), monthly noise 1 (one path unless --paths)");
   cmd->add_flag("--save-paths", o.save_paths, "also store every path's monthly values in /paths");
