@@ -15,7 +15,7 @@ peer=${MPPMC_PEER:-../shared/bench/numpy_peer.py}
 python=/usr/bin/python3
 
 bash scripts/setup.sh >/dev/null
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh --no-mpi >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

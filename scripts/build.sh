@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build build -j "$jobs"
 if [ "$mpi" = 1 ] && command -v mpicxx >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
-  cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DMPPMC_WITH_MPI=ON -DMPPMC_BUILD_TESTS=OFF \
+  cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DMPPMC_WITH_MPI=ON -DMPPMC_BUILD_TESTS=OFF -DMPPMC_WITH_PYTHON=OFF \
         -DMPPMC_BUILD_BENCHMARKS=OFF "$@" >/dev/null
   cmake --build build-mpi -j "$jobs" --target mppmc
 fi

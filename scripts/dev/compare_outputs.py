@@ -29,12 +29,23 @@ def normalised(data):
 def h5_items(path):
     items = {}
 
+    def referenced(f, value):
+        """Object references (dimension scales' DIMENSION_LIST, REFERENCE_LIST) by the name of
+        what they point to: references into two files never compare equal themselves."""
+        if isinstance(value, h5py.Reference):
+            return f[value].name if value else None
+        if isinstance(value, np.ndarray) and (value.dtype == object or value.dtype.names):
+            return [referenced(f, v) for v in value.tolist()]
+        if isinstance(value, (list, tuple, np.void)):
+            return [referenced(f, v) for v in value]
+        return value
+
     def visit(name, obj):
         if isinstance(obj, h5py.Dataset):
-            items["D " + name] = obj[()]
+            items["D " + name] = referenced(obj.file, obj[()])
         for k, v in obj.attrs.items():
             if k not in VOLATILE:
-                items[f"A {name}@{k}"] = v
+                items[f"A {name}@{k}"] = referenced(obj.file, v)
 
     with h5py.File(path, "r") as f:
         for k, v in f.attrs.items():

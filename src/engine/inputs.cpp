@@ -1,7 +1,10 @@
 #include "engine/inputs.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -24,24 +27,33 @@ InputPlan::InputPlan(const Scenario& scenario) : scenario_(scenario), copula_slo
 // Each distinct distribution's inverse is built once (a few milliseconds each); a parameter's
 // years that share an entry share its inverse.
 void InputPlan::build_inverses() {
-  std::vector<std::pair<const Distribution*, const NumericalInverse*>> built;
-  auto inverse_of = [&](const Distribution& d) -> const NumericalInverse* {
-    for (const auto& [distribution, inverse] : built)
-      if (distribution == &d) return inverse;
-    std::shared_ptr<const NumericalInverse> inverse = d.prepare_inverse();
-    if (inverse) inverses_.push_back(inverse);
-    built.emplace_back(&d, inverse.get());
-    return inverse.get();
-  };
+  // Every distinct distribution once, in the order met; their inverses are set up in parallel
+  // (a few ms each, most of a small run's start-up), each independently of the others, so the
+  // thread that builds one does not matter.
   const int years = scenario_.year_count(), first_year = scenario_.first_year();
-  param_inverse_.assign(static_cast<std::size_t>(kParamCount) * years, nullptr);
+  std::vector<const Distribution*> distinct;
+  auto slot_of = [&](const Distribution& d) {
+    const auto it = std::find(distinct.begin(), distinct.end(), &d);
+    if (it != distinct.end()) return static_cast<std::size_t>(it - distinct.begin());
+    distinct.push_back(&d);
+    return distinct.size() - 1;
+  };
+  std::vector<std::size_t> param_slot(static_cast<std::size_t>(kParamCount) * years, SIZE_MAX), level_slot, effect_slot;
   for (ParamId id : uncertain_)
     for (int y = 0; y < years; ++y)
-      param_inverse_[static_cast<std::size_t>(index(id)) * years + y] =
-          inverse_of(scenario_.param(id).at(first_year + y));
+      param_slot[static_cast<std::size_t>(index(id)) * years + y] = slot_of(scenario_.param(id).at(first_year + y));
   const YearTable& annual = scenario_.param(ParamId::inflow_first_annual);
-  for (int y = 0; y < years; ++y) level_inverse_.push_back(inverse_of(annual.at(first_year + y)));
-  for (const Measure& measure : scenario_.measures) effect_inverse_.push_back(inverse_of(measure.effect));
+  for (int y = 0; y < years; ++y) level_slot.push_back(slot_of(annual.at(first_year + y)));
+  for (const Measure& measure : scenario_.measures) effect_slot.push_back(slot_of(measure.effect));
+
+  inverses_.assign(distinct.size(), nullptr);
+  tbb::parallel_for(std::size_t{0}, distinct.size(),
+                    [&](std::size_t k) { inverses_[k] = distinct[k]->prepare_inverse(); });
+  auto inverse = [&](std::size_t slot) { return slot == SIZE_MAX ? nullptr : inverses_[slot].get(); };
+  param_inverse_.clear();
+  for (std::size_t slot : param_slot) param_inverse_.push_back(inverse(slot));
+  for (std::size_t slot : level_slot) level_inverse_.push_back(inverse(slot));
+  for (std::size_t slot : effect_slot) effect_inverse_.push_back(inverse(slot));
 }
 
 void InputPlan::build_copula() {

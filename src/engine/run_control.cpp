@@ -74,8 +74,11 @@ std::uint64_t fnv1a64(const std::string& text) {
 RunContext::RunContext(RunRequest request) : request_(std::move(request)), limit_(request_.settings.threads) {
   MPPMC_CHECK(!request_.scenarios.empty());
   MPPMC_CHECK(request_.settings.paths >= 1 && request_.settings.block_size >= 1);
-  for (const Scenario* scenario : request_.scenarios)
-    prepared_.push_back(std::make_unique<PreparedScenario>(*scenario, request_.settings, request_.sampling));
+  // Inside the arena: a plan sets up its inverses in parallel, on --threads threads.
+  limit_.arena().execute([&] {
+    for (const Scenario* scenario : request_.scenarios)
+      prepared_.push_back(std::make_unique<PreparedScenario>(*scenario, request_.settings, request_.sampling));
+  });
   all_percents_ = request_.percentiles;
   all_percents_.insert(all_percents_.end(), request_.band.begin(), request_.band.end());
 

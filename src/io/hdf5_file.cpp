@@ -63,6 +63,14 @@ Handle untimed(hid_t class_id) {
   return plist;
 }
 
+}  // namespace
+
+hsize_t chunk_rows(hsize_t rows, hsize_t cols) {
+  return std::min<hsize_t>(rows, std::max<hsize_t>(1, 65536 / std::max<hsize_t>(cols, 1)));
+}
+
+namespace {
+
 // Dataset creation properties: chunked along the first dimension (a chunk holds at most 64 Ki
 // elements, so that the per-chunk checksum stays local and a chunk fits HDF5's 1 MiB chunk
 // cache), with the Fletcher32 checksum filter after the compression filters (applied in order,
@@ -79,7 +87,7 @@ Handle checked_layout(const std::vector<hsize_t>& dims, const std::string& name,
   }
   if (total == 0 || dims.empty()) return dcpl;
   std::vector<hsize_t> chunk = dims;
-  chunk[0] = std::min<hsize_t>(dims[0], std::max<hsize_t>(1, 65536 / std::max<hsize_t>(inner, 1)));
+  chunk[0] = chunk_rows(dims[0], inner);
   check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "set chunking for " + name);
   if (compress) {
     check_status(H5Pset_shuffle(dcpl.id()), "set shuffle for " + name);

@@ -68,7 +68,10 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<hsiz
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::int32_t>& data);
 //! Variable-length UTF-8 strings, 1-D.
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& data);
-//! An empty float64 [rows, cols] dataset to be filled by write_rows.
+//! Rows per chunk of a [rows, cols] numeric dataset: chunks run along the first dimension and
+//! hold at most 65,536 values.
+hsize_t chunk_rows(hsize_t rows, hsize_t cols);
+//! An empty float64 [rows, cols] dataset to be filled by write_rows (chunks of chunk_rows rows).
 void create_matrix(hid_t parent, const std::string& name, hsize_t rows, hsize_t cols);
 //! Rows [first, first + count) of a dataset made by create_matrix, from row-major data.
 void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t count, hsize_t cols, const double* data);

@@ -220,24 +220,61 @@ void write_header(hid_t root, const Scenario& s, const RunConfig& config, const 
 
 }  // namespace
 
+// One /inputs/samples dataset while the run fills it. Blocks of rows arrive in any order; they
+// are gathered in memory chunk by chunk and each chunk is written once, whole: HDF5 reads a
+// chunk from the file before a partial write into it (the whole dataset read back, 26 MB for
+// the default scenario's 100,000 paths), but not before a write that covers it.
+struct InputsDataset {
+  h5::Handle set;
+  hsize_t rows = 0, columns = 0, chunk = 1;  // chunk: rows per chunk (h5::chunk_rows)
+  struct Pending {
+    std::vector<double> values;
+    hsize_t filled = 0;  // rows received so far
+  };
+  std::map<hsize_t, Pending> pending;  // by chunk index: the chunks not complete yet
+
+  void write(hsize_t first, hsize_t count, const double* data) {
+    for (hsize_t row = first; row < first + count;) {
+      const hsize_t k = row / chunk, start = k * chunk, length = std::min(chunk, rows - start);
+      const hsize_t end = std::min(first + count, start + length);
+      Pending& p = pending[k];
+      if (p.values.empty()) p.values.resize(length * columns);
+      std::copy(data + (row - first) * columns, data + (end - first) * columns,
+                p.values.begin() + static_cast<std::ptrdiff_t>((row - start) * columns));
+      p.filled += end - row;
+      if (p.filled == length) {
+        h5::write_rows(set.id(), start, length, columns, p.values.data());
+        pending.erase(k);
+      }
+      row = end;
+    }
+  }
+};
+
 struct ResultsFile::State {
   h5::Handle file;
   Axes axes;
   // /inputs/samples of the baseline ("") and of each variant, open while the run fills them
   // (closed before the statistics are written; destroyed before the file).
-  std::map<std::string, h5::Handle> inputs;
+  std::map<std::string, InputsDataset> inputs;
 
-  // Closes the inputs' datasets, writing their cached chunks (a failure is a RuntimeError).
+  // Closes the inputs' datasets (a failure is a RuntimeError). Every row has been written by
+  // then: a run that completes records every path's inputs.
   void close_inputs() {
-    for (auto& [variant, set] : inputs) set.close();
+    for (auto& [variant, dataset] : inputs) {
+      if (!dataset.pending.empty())
+        throw RuntimeError("internal error: the recorded inputs of " + (variant.empty() ? "the baseline" : variant) +
+                           " miss rows");
+      dataset.set.close();
+    }
     inputs.clear();
   }
 };
 
 namespace {
-// The chunk cache of an inputs dataset: chunks hold at most 64 Ki values (512 KiB), and the
-// blocks of a run fill a few of them at a time per thread, in any order.
-constexpr std::size_t kInputsCacheBytes = std::size_t{64} << 20;
+// The chunk cache of an inputs dataset: chunks (at most 64 Ki values, 512 KiB) arrive whole
+// (InputsDataset), so a few suffice.
+constexpr std::size_t kInputsCacheBytes = std::size_t{4} << 20;
 }  // namespace
 
 ResultsFile::ResultsFile(std::string path, const Scenario& s, const RunConfig& config, bool deterministic,
@@ -321,14 +358,19 @@ void ResultsFile::begin_inputs(const std::string& variant, std::int64_t rows, co
   h5::label_dataset(
       group.id(), "samples",
       {"mixed", "path-level draws of the recorded inputs, each in its own unit", {scales + "/path", "input"}});
-  state_->inputs.emplace(variant, h5::open_matrix(group.id(), "samples", kInputsCacheBytes));
+  InputsDataset& dataset = state_->inputs[variant];
+  dataset.set = h5::open_matrix(group.id(), "samples", kInputsCacheBytes);
+  dataset.rows = static_cast<hsize_t>(rows);
+  dataset.columns = names.size();
+  dataset.chunk = h5::chunk_rows(dataset.rows, dataset.columns);
   group.close();
 }
 
 void ResultsFile::write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows,
                                    std::size_t columns, const double* data) {
-  h5::write_rows(state_->inputs.at(variant).id(), static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), columns,
-                 data);
+  InputsDataset& dataset = state_->inputs.at(variant);
+  MPPMC_CHECK(columns == dataset.columns);
+  dataset.write(static_cast<hsize_t>(first_row), static_cast<hsize_t>(rows), data);
 }
 
 void ResultsFile::commit() {

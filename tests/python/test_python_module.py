@@ -21,12 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mppmc_testing as mt  # noqa: E402
 
 MODULE_DIR = Path(os.environ.get("MPPMC_PYTHONPATH") or mt.BIN.parent / "python")
-if (MODULE_DIR / "mppmc").is_dir():
+BUILT = (MODULE_DIR / "mppmc").is_dir()
+if BUILT:
     sys.path.insert(0, str(MODULE_DIR))
 try:
     import mppmc
-except ImportError as e:  # not built: every test skips
-    mppmc, IMPORT_ERROR = None, e
+except ImportError as e:
+    if BUILT:  # built but not importable: a failure, not a skip
+        raise
+    mppmc, IMPORT_ERROR = None, e  # not built: every test skips
 
 PATHS, SEED = 3000, 11
 STUDY = mt.SOURCE_DIR / "scenarios" / "studies" / "coa-drivers.toml"
