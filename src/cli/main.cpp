@@ -317,6 +317,32 @@ CLI::App* declare_backtest(CLI::App& app, app::BacktestJob& job, bool& quiet) {
   return cmd;
 }
 
+// `mppmc export`: CSV (tidy or wide, optionally Dutch-locale) and xlsx tables of a results or
+// sensitivity file. `layout` receives tidy or wide.
+CLI::App* declare_export(CLI::App& app, app::ExportJob& job, std::string& layout) {
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Write a results or sensitivity file's tables as CSV (tidy or wide) and/or an Excel workbook.");
+  cmd->add_option("FILE", job.file, "results file (.h5) or sensitivity file")->required();
+  CLI::Option* csv_option =
+      cmd->add_option("--csv", job.csv_folder,
+                      "folder for the CSV tables: tidy monthly.csv, annual.csv (and compare_*.csv with variants), "
+                      "columns scenario,series,unit,period,statistic,value; wide annual_band.csv (and "
+                      "compare_annual_band.csv); tornado.csv, sobol.csv for a sensitivity file")
+          ->check(kNonEmpty);
+  cmd->add_option("--xlsx", job.xlsx,
+                  "Excel workbook (.xlsx): a sheet per band table (years as columns), per variant and per "
+                  "variant's effect, and the run's provenance")
+      ->check(kNonEmpty);
+  cmd->add_option("--csv-layout", layout, "tidy (default): one value a row; wide: the annual band, years as columns")
+      ->check(CLI::IsMember({"tidy", "wide"}))
+      ->needs(csv_option);
+  cmd->add_flag("--decimal-comma", job.decimal_comma,
+                "CSV for Dutch-locale spreadsheets: ';' between fields, ',' before the decimals")
+      ->needs(csv_option);
+  cmd->add_flag("--overwrite", job.overwrite, "replace existing CSV files and workbook");
+  return cmd;
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"mppmc " + std::string(tool_version()) +
                ": Monte Carlo forecasts of the Dutch migration chain (MPP), with HDF5 results.\n"
@@ -344,31 +370,7 @@ int run_main(int argc, char** argv) {
 
   app::ExportJob export_job;
   std::string csv_layout = "tidy";
-  CLI::App* export_cmd = app.add_subcommand(
-      "export", "Write a results or sensitivity file's tables as CSV (tidy or wide) and/or an Excel workbook.");
-  export_cmd->add_option("FILE", export_job.file, "results file (.h5) or sensitivity file")->required();
-  CLI::Option* csv_option =
-      export_cmd
-          ->add_option("--csv", export_job.csv_folder,
-                       "folder for the CSV tables: tidy monthly.csv, annual.csv (and compare_*.csv with variants), "
-                       "columns scenario,series,unit,period,statistic,value; wide annual_band.csv (and "
-                       "compare_annual_band.csv); tornado.csv, sobol.csv for a sensitivity file")
-          ->check(kNonEmpty);
-  export_cmd
-      ->add_option("--xlsx", export_job.xlsx,
-                   "Excel workbook (.xlsx): a sheet per band table (years as columns), per variant and per "
-                   "variant's effect, and the run's provenance")
-      ->check(kNonEmpty);
-  export_cmd
-      ->add_option("--csv-layout", csv_layout,
-                   "tidy (default): one value a row; wide: the annual band, years as columns")
-      ->check(CLI::IsMember({"tidy", "wide"}))
-      ->needs(csv_option);
-  export_cmd
-      ->add_flag("--decimal-comma", export_job.decimal_comma,
-                 "CSV for Dutch-locale spreadsheets: ';' between fields, ',' before the decimals")
-      ->needs(csv_option);
-  export_cmd->add_flag("--overwrite", export_job.overwrite, "replace existing CSV files and workbook");
+  CLI::App* export_cmd = declare_export(app, export_job, csv_layout);
 
   app::ScoreJob score;
   bool score_quiet = false;

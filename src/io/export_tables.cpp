@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "io/hdf5_file.h"
 #include "io/results_info.h"
+#include "io/sensitivity_file.h"
 #include "io/toml_source.h"
 
 namespace mppmc::io {
@@ -231,15 +232,9 @@ std::vector<Sheet> results_sheets(const std::string& path) {
 std::vector<Sheet> sensitivity_sheets(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
   return reading_file(path, "sensitivity", [&] {
-    std::optional<h5::Handle> file = h5::open_file(path);
-    if (!file || !h5::has_attribute(file->id(), "schema") ||
-        h5::read_string_attribute(file->id(), "schema") != "mppmc-sensitivity")
-      throw InputError(path + ": not an mppmc sensitivity file");
-    if (h5::read_int_attribute(file->id(), "schema_version") != 1)
-      throw InputError(path + ": mppmc sensitivity schema version " +
-                       std::to_string(h5::read_int_attribute(file->id(), "schema_version")) +
-                       "; this mppmc reads version 1");
-    return read_sensitivity_sheets(path, file->id());
+    std::int64_t version = 0;
+    h5::Handle file = open_sensitivity_file(path, version);
+    return read_sensitivity_sheets(path, file.id());
   });
 }
 

@@ -170,18 +170,24 @@ bool is_sensitivity_file(const std::string& path) {
   }
 }
 
-namespace {
-std::string describe(const std::string& path) {
+h5::Handle open_sensitivity_file(const std::string& path, std::int64_t& version) {
   std::optional<h5::Handle> file = h5::open_file(path);
   if (!file || !h5::has_attribute(file->id(), "schema") ||
       h5::read_string_attribute(file->id(), "schema") != "mppmc-sensitivity")
     throw InputError(path + ": not an mppmc sensitivity file");
-  const hid_t root = file->id();
   // Schema 2 adds dimension scales and units to schema 1's datasets, which keep their names.
-  const std::int64_t version = h5::read_int_attribute(root, "schema_version");
+  version = h5::read_int_attribute(file->id(), "schema_version");
   if (version != 1 && version != kSensitivitySchemaVersion)
     throw InputError(path + ": mppmc sensitivity schema version " + std::to_string(version) +
                      "; this mppmc reads versions 1 and 2");
+  return std::move(*file);
+}
+
+namespace {
+std::string describe(const std::string& path) {
+  std::int64_t version = 0;
+  h5::Handle file = open_sensitivity_file(path, version);
+  const hid_t root = file.id();
   std::ostringstream out;
   out << "file:            " << path << " (mppmc-sensitivity, version " << version << ", "
       << h5::read_string_attribute(root, "kind") << ")\n";

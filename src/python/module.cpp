@@ -255,7 +255,7 @@ py::dict run_scenarios(const std::vector<std::string>& scenarios, const std::str
   const io::RunConfig& c = r.outcome.config;
   py::dict attrs;  // the results file's root attributes, but created_utc
   attrs["schema"] = "mppmc-results";
-  attrs["schema_version"] = 1;
+  attrs["schema_version"] = io::kResultsSchemaVersion;
   attrs["tool_version"] = tool_version();
   attrs["git_sha"] = git_sha();
   attrs["scenario_name"] = base.name;

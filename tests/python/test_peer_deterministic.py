@@ -56,7 +56,7 @@ class DeterministicAgainstPeer:
 
     def test_file_is_a_deterministic_single_path_run(self):
         self.assertEqual(self.h5.attrs["schema"], "mppmc-results")
-        self.assertEqual(int(self.h5.attrs["schema_version"]), 1)
+        self.assertEqual(int(self.h5.attrs["schema_version"]), 2)
         self.assertEqual(self.h5.attrs["sampling"], "deterministic")
         self.assertEqual(int(self.h5.attrs["n_paths"]), 1)
         self.assertEqual(sorted(self.h5["monthly"].keys()), sorted(mt.ALL_SERIES))

@@ -53,15 +53,34 @@ def text(value):
 
 
 def datasets(h5):
-    """Every dataset of an HDF5 file: {path: array}."""
+    """Every dataset of an HDF5 file that is not a dimension scale: {path: array}. The scales
+    (schema 2: month, year, percentile, statistic, path, input, bound, linked into the groups that
+    use them) are the Datasets' coordinates; their values are compared through time/, percentiles
+    and inputs/names, and the coordinates separately (check_coordinates)."""
     out = {}
-    h5.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset) and not h5py.h5ds.is_scale(obj.id):
+            out[name] = obj[()]
+
+    h5.visititems(visit)
     return out
+
+
+def check_coordinates(test, h5, results):
+    test.assertEqual([text(v) for v in h5["time/month"][()]], list(results.months))
+    test.assertEqual(list(h5["time/year"][()]), list(results.years))
+    ds = results["annual/total_inflow"]
+    test.assertEqual(list(ds["year"].values), list(h5["time/year"][()]))
+    test.assertEqual(list(ds["percentile"].values), list(h5["percentiles"][()]))
+    test.assertEqual(list(ds["statistic"].values), [text(v) for v in h5["statistic"][()]])
 
 
 def in_memory(results, path):
     """The array of `results` that the file holds at `path` (a results file's dataset)."""
     parts = path.split("/")
+    if parts[0] == "time" and parts[1] == "months_in_year":
+        return results.months_in_year
     if parts[0] == "time":
         return {"month": np.array(results.months, dtype=object), "year": results.years,
                 "months_in_year": results.months_in_year}[parts[1]]
@@ -97,6 +116,7 @@ class CompareWithTheCli(unittest.TestCase):
                     self.assertEqual([text(v) for v in expected], [text(v) for v in got], path)
                 else:
                     same_bits(self, expected, got, path)
+            check_coordinates(self, h5, results)
             for name, value in h5.attrs.items():
                 if name not in ("created_utc", "git_sha"):  # when and from which build, not what
                     self.assertEqual(text(value) if isinstance(value, (bytes, str)) else value,
@@ -243,7 +263,8 @@ class CalibrateAndSensitivity(unittest.TestCase):
             mt.mppmc("sensitivity", STUDY, "--samples", 32, "--bootstrap", 20, "-o", out, "-q", check=0)
             indices = mppmc.sensitivity(STUDY, samples=32, bootstrap=20, threads=2)
             with h5py.File(out, "r") as h5:
-                found = datasets(h5)
+                # The inputs' readable labels are in the file only (the module returns code names).
+                found = {k: v for k, v in datasets(h5).items() if not k.endswith("/labels")}
                 for path, expected in found.items():
                     group, variable = path.rsplit("/", 1)
                     ds = indices[group]
