@@ -42,7 +42,7 @@ inline std::size_t input_column(const SimulationResult& r, const std::string& na
 }
 
 //! A run through the engine's run control (src/engine/run_control.h), its driver chosen from
-//! `quantiles` and `keep_paths` as in `mppmc run`: exact -> year by year, exact with
+//! `quantiles` and `keep_paths` as in `mppmc run`: exact -> month by month, exact with
 //! keep_paths -> all paths, sketch -> sketch.
 struct DriverRun {
   DriverRun(std::vector<const Scenario*> scenarios_, SimulationSettings settings_,

@@ -130,7 +130,7 @@ class FullDisk(mt.FolderPerClass, unittest.TestCase):
                 self.assertEqual(litter(folder), [])
         self.record(f"run {name}", tally, "exit 3, earlier file intact and readable, nothing left")
 
-    def test_run_year_by_year(self):
+    def test_run_month_by_month(self):
         self.results_case("exact", [mt.SMALL])
 
     def test_run_sketch(self):
