@@ -96,7 +96,7 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
         constant = rows[row_width * i + p * years + y] == rows[row_width * i + p * years];
     for (int y = 0; y < years; ++y)
       slot_[static_cast<std::size_t>(y) * kParamCount + p] =
-          static_cast<std::uint16_t>(constant && y > 0 ? arrays - 1 : arrays++);
+          static_cast<std::uint32_t>(constant && y > 0 ? arrays - 1 : arrays++);
   }
   values_ = std::make_unique_for_overwrite<double[]>(arrays * stride_);
   // Column by column: contiguous writes, reads from the rows (hot in cache).

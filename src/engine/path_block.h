@@ -65,7 +65,7 @@ class PathBlock {
   // The draws, written once by the constructor before they are read: not zero-filled first.
   // A parameter that is the same in every year is stored once: slot_[year][param] is the
   // array of values_ that holds its values.
-  std::vector<std::uint16_t> slot_;
+  std::vector<std::uint32_t> slot_;
   std::unique_ptr<double[]> values_;                   // [slot][path]
   std::unique_ptr<double[]> level_;                    // [year][path]
   std::unique_ptr<double[]> effect_;                   // [measure][path]
