@@ -162,6 +162,19 @@ void BM_Percentiles(benchmark::State& state) {
 }
 BENCHMARK(BM_Percentiles)->Arg(100000);
 
+// Runs fn(begin, n) for every block of `paths` paths (block_size each, the last shorter) in
+// parallel on `threads` threads (0: all), as a run's drivers lay out their blocks.
+template <typename Fn>
+void for_each_block(std::int64_t paths, int block_size, const detail::ThreadLimit& limit, const Fn& fn) {
+  const std::int64_t blocks = (paths + block_size - 1) / block_size;
+  limit.arena().execute([&] {
+    tbb::parallel_for(std::int64_t{0}, blocks, [&](std::int64_t b) {
+      const std::int64_t begin = b * block_size;
+      fn(begin, static_cast<int>(std::min<std::int64_t>(block_size, paths - begin)));
+    });
+  });
+}
+
 // The floor of a run: every path's draws and month steps, in blocks on all threads as a run
 // does them, each block writing its months into a small buffer of its own that is then
 // dropped: no result columns, no statistics, no file.
@@ -170,23 +183,17 @@ void BM_Floor(benchmark::State& state) {
   const InputPlan plan(scenario);
   SimulationSettings settings;
   settings.paths = state.range(0);
-  const int block_size = settings.block_size;
-  const std::int64_t blocks = (settings.paths + block_size - 1) / block_size;
   const detail::ThreadLimit limit(static_cast<int>(state.range(1)));
   for (auto _ : state) {
-    limit.arena().execute([&] {
-      tbb::parallel_for(std::int64_t{0}, blocks, [&](std::int64_t b) {
-        const std::int64_t begin = b * block_size;
-        const int n = static_cast<int>(std::min<std::int64_t>(block_size, settings.paths - begin));
-        std::vector<double> recorded(static_cast<std::size_t>(n) * plan.recorded_names().size());
-        const std::size_t stride = padded_stride(static_cast<std::size_t>(n));
-        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride);
-        detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data());
-        std::array<double*, kSeriesCount> out;
-        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
-        for (int m = 0; m < scenario.horizon_months; ++m) block.step(m, out);
-        benchmark::DoNotOptimize(month.data());
-      });
+    for_each_block(settings.paths, settings.block_size, limit, [&](std::int64_t begin, int n) {
+      std::vector<double> recorded(static_cast<std::size_t>(n) * plan.recorded_names().size());
+      const std::size_t stride = padded_stride(static_cast<std::size_t>(n));
+      std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride);
+      detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data());
+      std::array<double*, kSeriesCount> out;
+      for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
+      for (int m = 0; m < scenario.horizon_months; ++m) block.step(m, out);
+      benchmark::DoNotOptimize(month.data());
     });
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
@@ -204,7 +211,6 @@ void BM_FloorBare(benchmark::State& state) {
   SimulationSettings settings;
   settings.paths = state.range(0);
   const int block_size = settings.block_size;
-  const std::int64_t blocks = (settings.paths + block_size - 1) / block_size;
   const int years = scenario.year_count();
   // Every parameter's median in every year, and the annual inflow's, from one median row.
   std::vector<double> median(static_cast<std::size_t>(kParamCount) * years), level(years),
@@ -219,42 +225,38 @@ void BM_FloorBare(benchmark::State& state) {
   const double sigma = scenario.monthly_noise_sd;
   const detail::ThreadLimit limit(static_cast<int>(state.range(1)));
   for (auto _ : state) {
-    limit.arena().execute([&] {
-      tbb::parallel_for(std::int64_t{0}, blocks, [&](std::int64_t b) {
-        const std::int64_t begin = b * block_size;
-        const int n = static_cast<int>(std::min<std::int64_t>(block_size, settings.paths - begin));
-        double draws = 0.0;
-        for (int i = 0; i < n; ++i)
-          for (int d = 0; d < plan.dimensions(); ++d)
-            draws += uniform_at(
-                {settings.seed, static_cast<std::uint32_t>(begin + i), Stream::path_input, plan.dimension_key(d), 0});
-        benchmark::DoNotOptimize(draws);
-        std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride), first(stride);
-        std::array<std::vector<double>, kInitialStockCount> stocks;
-        std::array<double*, kInitialStockCount> stock;
-        for (int s = 0; s < kInitialStockCount; ++s) {
-          stocks[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
-          stock[s] = stocks[s].data();
+    for_each_block(settings.paths, block_size, limit, [&](std::int64_t begin, int n) {
+      double draws = 0.0;
+      for (int i = 0; i < n; ++i)
+        for (int d = 0; d < plan.dimensions(); ++d)
+          draws += uniform_at(
+              {settings.seed, static_cast<std::uint32_t>(begin + i), Stream::path_input, plan.dimension_key(d), 0});
+      benchmark::DoNotOptimize(draws);
+      std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride), first(stride);
+      std::array<std::vector<double>, kInitialStockCount> stocks;
+      std::array<double*, kInitialStockCount> stock;
+      for (int s = 0; s < kInitialStockCount; ++s) {
+        stocks[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
+        stock[s] = stocks[s].data();
+      }
+      std::array<double*, kSeriesCount> out;
+      for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
+      for (int m = 0; m < scenario.horizon_months; ++m) {
+        const int y = scenario.year_slot(m);
+        const MonthIndex calendar = scenario.month(m);
+        const double season = scenario.seasonality[calendar_month_of(calendar) - 1];
+        for (int i = 0; i < n; ++i) {
+          const double u = normal_at({settings.seed, static_cast<std::uint32_t>(begin + i), Stream::monthly_noise, 0,
+                                      static_cast<std::uint32_t>(calendar)});
+          first[static_cast<std::size_t>(i)] = level[y] / 12.0 * season * std::exp(sigma * u - 0.5 * sigma * sigma);
         }
-        std::array<double*, kSeriesCount> out;
-        for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
-        for (int m = 0; m < scenario.horizon_months; ++m) {
-          const int y = scenario.year_slot(m);
-          const MonthIndex calendar = scenario.month(m);
-          const double season = scenario.seasonality[calendar_month_of(calendar) - 1];
-          for (int i = 0; i < n; ++i) {
-            const double u = normal_at({settings.seed, static_cast<std::uint32_t>(begin + i), Stream::monthly_noise, 0,
-                                        static_cast<std::uint32_t>(calendar)});
-            first[static_cast<std::size_t>(i)] = level[y] / 12.0 * season * std::exp(sigma * u - 0.5 * sigma * sigma);
-          }
-          MonthInputs in;
-          in.first = first.data();
-          for (int p = 0; p < kParamCount; ++p)
-            in.param[p] = &columns[(static_cast<std::size_t>(y) * kParamCount + p) * stride];
-          step_month(n, in, stock, out);
-        }
-        benchmark::DoNotOptimize(month.data());
-      });
+        MonthInputs in;
+        in.first = first.data();
+        for (int p = 0; p < kParamCount; ++p)
+          in.param[p] = &columns[(static_cast<std::size_t>(y) * kParamCount + p) * stride];
+        step_month(n, in, stock, out);
+      }
+      benchmark::DoNotOptimize(month.data());
     });
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));

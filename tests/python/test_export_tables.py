@@ -11,7 +11,6 @@ Run: /usr/bin/python3 -m unittest -v tests/python/test_export_tables.py
 import csv
 import io
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -40,12 +39,13 @@ def year_header(f):
 
 
 @unittest.skipIf(openpyxl is None, "openpyxl is not installed")
-class ExportTables(unittest.TestCase):
+class ExportTables(mt.FolderPerClass, unittest.TestCase):
+    TMP_PREFIX = "mppmc-export-tables-"
+
     @classmethod
     def setUpClass(cls):
         mt.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-export-tables-")
-        cls.tmp = Path(cls._tmp.name)
+        super().setUpClass()
         cls.h5 = mt.run_results(mt.SMALL, cls.tmp / "run.h5", mt.VARIANT, "--paths", 300, "--seed", 5)
         cls.f = h5py.File(cls.h5, "r")
         cls.xlsx = cls.tmp / "tables.xlsx"
@@ -66,7 +66,7 @@ class ExportTables(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.f.close()
-        cls._tmp.cleanup()
+        super().tearDownClass()
 
     def band_rows(self, sheet):
         """{(series, band): (unit, [values])} of a band sheet; checks the title and header rows."""

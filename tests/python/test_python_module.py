@@ -95,17 +95,9 @@ def in_memory(results, path):
     return results[group][variable].values
 
 
-class CompareWithTheCli(unittest.TestCase):
+class CompareWithTheCli(mt.FolderPerClass, unittest.TestCase):
     """The CLI's file and the module's results for the same run, dataset by dataset."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-python-")
-        cls.tmp = Path(cls._tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
+    TMP_PREFIX = "mppmc-python-"
 
     def check_equal(self, file, results):
         with h5py.File(file, "r") as h5:

@@ -15,7 +15,6 @@ import csv
 import gzip
 import io
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -61,19 +60,16 @@ total_inflow,2026,60000
 """
 
 
-class SchemaOne(unittest.TestCase):
+class SchemaOne(mt.FolderPerClass, unittest.TestCase):
+    TMP_PREFIX = "mppmc-schema1-"
+
     @classmethod
     def setUpClass(cls):
         mt.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-schema1-")
-        cls.tmp = Path(cls._tmp.name)
+        super().setUpClass()
         cls.old = unpack("results-schema1.h5", cls.tmp)
         # The same run by this mppmc: schema 2, the same numbers.
         cls.new = mt.run_results(mt.SMALL, cls.tmp / "new.h5", "--paths", "20", "--save-paths")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
 
     def test_the_files_are_of_both_schemas(self):
         for path, version in ((self.old, 1), (self.new, 2)):

@@ -12,7 +12,6 @@ Run: /usr/bin/python3 -m unittest -v tests/python/test_xarray.py
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
@@ -65,24 +64,21 @@ def strings(values):
 
 
 @unittest.skipIf(xarray is None, "xarray or h5netcdf is not installed")
-class LabelledGroups(unittest.TestCase):
+class LabelledGroups(mt.FolderPerClass, unittest.TestCase):
     """Opens every group of the files with xarray and checks each variable against h5py."""
+    TMP_PREFIX = "mppmc-xarray-"
 
     @classmethod
     def setUpClass(cls):
         mt.require_binary()
-        cls._tmp = tempfile.TemporaryDirectory(prefix="mppmc-xarray-")
-        tmp = Path(cls._tmp.name)
+        super().setUpClass()
+        tmp = cls.tmp
         cls.results = tmp / "run.h5"
         mt.mppmc("run", mt.SMALL, mt.VARIANT, "--paths", "200", "--save-paths", "-q", "-o", cls.results, check=0)
         study = tmp / "study.toml"
         study.write_text(STUDY.format(scenario=mt.SMALL))
         cls.sensitivity = tmp / "study.h5"
         mt.mppmc("sensitivity", study, "-q", "-o", cls.sensitivity, check=0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
 
     def check_group(self, f, group, expected_axes):
         """Opens `group` with xarray and checks every variable: its dimensions name a known axis,
