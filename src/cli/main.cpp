@@ -94,7 +94,7 @@ CLI::App* declare_run(CLI::App& app, app::RunJob& run, bool& quiet) {
       ->type_name("TEXT");
   cmd->add_flag("--overwrite", run.overwrite, "replace an existing results file");
   cmd->add_option("--quantiles", o.quantiles,
-                  "exact (type-7 percentiles of all paths, about 1.6 kB per path, month by month), sketch "
+                  "exact (type-7 percentiles of all paths, about 1-1.6 kB per path, month by month), sketch "
                   "(DDSketch, bounded memory, <= 1% relative error) or auto (exact while it fits --memory-limit; "
                   "default)")
       ->transform(quantile_mode())
