@@ -189,7 +189,8 @@ void BM_Floor(benchmark::State& state) {
       std::vector<double> recorded(static_cast<std::size_t>(n) * plan.recorded_names().size());
       const std::size_t stride = padded_stride(static_cast<std::size_t>(n));
       std::vector<double> month(static_cast<std::size_t>(kSeriesCount) * stride);
-      detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data());
+      BlockArena arena(false);
+      detail::PathBlock block(scenario, plan, settings, begin, n, recorded.data(), arena);
       std::array<double*, kSeriesCount> out;
       for (int k = 0; k < kSeriesCount; ++k) out[k] = &month[static_cast<std::size_t>(k) * stride];
       for (int m = 0; m < scenario.horizon_months; ++m) block.step(m, out);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 
 #include "engine/cluster.h"
@@ -153,12 +152,10 @@ void check_run(const RunContext& run, std::vector<Problem>& problems, std::vecto
 // bytes).
 void simulate_into(RunContext& run, const RunInputs& in, io::ResultsFile* file) {
   auto variant_name = [&](std::size_t k) { return k == 0 ? std::string() : in.names[k]; };
-  std::mutex file_lock;
   if (file) {
     for (std::size_t k = 0; k < run.runs(); ++k)
       file->begin_inputs(variant_name(k), run.paths(), run.prepared(k).plan().recorded_names());
     run.set_sink([&](std::size_t k, std::int64_t first, std::int64_t rows, const double* data) {
-      const std::lock_guard<std::mutex> hold(file_lock);
       file->write_input_rows(variant_name(k), first, rows, run.prepared(k).plan().recorded_names().size(), data);
     });
   }

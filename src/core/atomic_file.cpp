@@ -47,6 +47,17 @@ void sync_file(const std::string& path) {
   sync_descriptor(fd, path, false);
 }
 
+void start_writeback(const std::string& path) noexcept {
+#ifdef __linux__
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+#else
+  (void)path;
+#endif
+}
+
 void publish(const std::string& temporary, const std::string& path) {
   try {
     sync_file(temporary);

@@ -17,6 +17,13 @@ std::string temporary_name(const std::string& path);
 //! the file and the system's reason.
 void sync_file(const std::string& path);
 
+//! Asks the system to start writing the file `path`'s data to disk now, without waiting for
+//! it (Linux: sync_file_range; elsewhere nothing): a large part written early, such as a results
+//! file's recorded inputs, is then mostly on disk when publish() forces the whole file, and the
+//! run does not wait for it at the end. A hint: every failure is ignored, and publish() still
+//! forces everything.
+void start_writeback(const std::string& path) noexcept;
+
 //! Renames `temporary` onto `path` (replacing it in one step) after forcing `temporary` to
 //! disk, then forces the folder to disk so that the rename survives a crash. Throws
 //! RuntimeError; on failure `temporary` is removed and an existing `path` is untouched.

@@ -98,8 +98,9 @@ void simulate_block(const PreparedScenario& prepared, std::int64_t begin, int n,
                     std::int64_t slot) {
   const Scenario& scenario = prepared.scenario();
   const std::size_t recorded = prepared.plan().recorded_names().size();
+  BlockArena arena(false);  // the block lives for this call only
   PathBlock block(scenario, prepared.plan(), prepared.settings(), begin, n,
-                  result.input_samples().data() + static_cast<std::size_t>(slot) * recorded);
+                  result.input_samples().data() + static_cast<std::size_t>(slot) * recorded, arena);
   for (int m = 0; m < scenario.horizon_months; ++m) {
     std::array<double*, kSeriesCount> out;
     for (int s = 0; s < kSeriesCount; ++s) out[s] = result.monthly(static_cast<SeriesId>(s), m) + slot;

@@ -84,6 +84,7 @@ class MonthByMonthRun {
   // apart (a month step writes 24 columns at once). Fresh memory with a huge-page hint, not
   // zero-filled: the blocks that write them first touch their pages, in parallel.
   LargeArray month_columns_, annual_sums_;
+  BlockArena arena_;                                             // the blocks' arrays
   std::vector<std::vector<std::unique_ptr<PathBlock>>> blocks_;  // [run][block]
   std::atomic<std::size_t> blocks_done_{0};
 };
@@ -120,7 +121,7 @@ void MonthByMonthRun::visit_state(int done, const Visit& visit) {
         visit(v->data(), v->size());
   for (auto& run_blocks : blocks_)
     for (auto& block : run_blocks)
-      for (std::vector<double>& stock : block->stocks()) visit(stock.data(), stock.size());
+      for (double* stock : block->stocks()) visit(stock, static_cast<std::size_t>(block->size()));
   if (starts_year(done)) return;  // no year under way
   for (std::size_t r = 0; r < runs_; ++r)
     for (int f = 0; f < kFlows.count; ++f) visit(annual_sum(r, f, done - 1), static_cast<std::size_t>(n_));
@@ -147,7 +148,7 @@ void MonthByMonthRun::draw_blocks() {
         std::vector<double> recorded(static_cast<std::size_t>(count) * prepared.plan().recorded_names().size());
         blocks_[r][b] =
             std::make_unique<PathBlock>(prepared.scenario(), prepared.plan(), prepared.settings(), begin, count,
-                                        recorded.data(), shares_draws[r] ? blocks_[0][b].get() : nullptr);
+                                        recorded.data(), arena_, shares_draws[r] ? blocks_[0][b].get() : nullptr);
         if (run_.request().sink) run_.request().sink(r, begin, count, recorded.data());
         report(kDrawShare * static_cast<double>(++blocks_done_) / total_blocks);
       }
@@ -196,8 +197,7 @@ void MonthByMonthRun::step_block(std::size_t r, PathBlock& block, int m) {
     if (f < 0) continue;
     double* sum = annual_sum(r, f, m) + first;
     if (new_year) std::fill_n(sum, n, 0.0);
-    const double* value = out[k];
-    for (int i = 0; i < n; ++i) sum[i] += value[i];
+    add_to(sum, out[k], n);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/layout.h"
 #include "core/random.h"
+#include "core/simd.h"
 #include "model/parameters.h"
 #include "model/series.h"
 
@@ -17,11 +18,43 @@ namespace mppmc::detail {
 // A double is infinite or NaN exactly when its exponent field is all ones, i.e. when
 // ~bits & kExponent == 0, and then (~bits & kExponent) - 1 has its top bit set (otherwise the
 // difference is below 2^63). Integer operations only, so the loop vectorises and has no branch.
-bool all_finite(const double* x, int n) {
+namespace {
+
+[[gnu::always_inline]] inline bool all_finite_body(const double* x, int n) {
   constexpr std::uint64_t kExponent = 0x7ff0000000000000;
   std::uint64_t flags = 0;
   for (int i = 0; i < n; ++i) flags |= (~std::bit_cast<std::uint64_t>(x[i]) & kExponent) - 1;
   return (flags >> 63) == 0;
+}
+[[gnu::always_inline]] inline void add_to_body(double* __restrict sum, const double* __restrict x, int n) {
+  for (int i = 0; i < n; ++i) sum[i] += x[i];
+}
+
+// Portable and AVX2 builds (core/simd.h): integer operations, and one addition per element.
+bool all_finite_portable(const double* x, int n) {
+  return all_finite_body(x, n);
+}
+[[gnu::target("avx2")]] bool all_finite_avx2(const double* x, int n) {
+  return all_finite_body(x, n);
+}
+void add_to_portable(double* sum, const double* x, int n) {
+  add_to_body(sum, x, n);
+}
+[[gnu::target("avx2")]] void add_to_avx2(double* sum, const double* x, int n) {
+  add_to_body(sum, x, n);
+}
+
+}  // namespace
+
+bool all_finite(const double* x, int n) {
+  return use_avx2() ? all_finite_avx2(x, n) : all_finite_portable(x, n);
+}
+
+void add_to(double* sum, const double* x, int n) {
+  if (use_avx2())
+    add_to_avx2(sum, x, n);
+  else
+    add_to_portable(sum, x, n);
 }
 
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
@@ -41,7 +74,7 @@ void annual_values(SeriesKind kind, const double* const* months, int count, int 
 }
 
 PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings,
-                     std::int64_t begin, int n, double* recorded, const PathBlock* same_draws)
+                     std::int64_t begin, int n, double* recorded, BlockArena& arena, const PathBlock* same_draws)
     : scenario_(scenario),
       plan_(plan),
       seed_(settings.seed),
@@ -49,10 +82,10 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       n_(n),
       stride_(padded_stride(static_cast<std::size_t>(n))),
       slot_(static_cast<std::size_t>(kParamCount) * scenario.year_count()),
-      level_(std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(scenario.year_count()) * stride_)),
-      effect_(std::make_unique_for_overwrite<double[]>(scenario.measures.size() * stride_)),
-      noise_address_(std::make_unique_for_overwrite<std::uint32_t[]>(static_cast<std::size_t>(n))),
-      noise_factor_(std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(n))),
+      level_(arena.doubles(static_cast<std::size_t>(scenario.year_count()) * stride_)),
+      effect_(arena.doubles(scenario.measures.size() * stride_)),
+      noise_address_(arena.uint32s(static_cast<std::size_t>(n))),
+      noise_factor_(arena.doubles(static_cast<std::size_t>(n))),
       measures_on_(kParamCount) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
@@ -98,7 +131,7 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       slot_[static_cast<std::size_t>(y) * kParamCount + p] =
           static_cast<std::uint32_t>(constant && y > 0 ? arrays - 1 : arrays++);
   }
-  values_ = std::make_unique_for_overwrite<double[]>(arrays * stride_);
+  values_ = arena.doubles(arrays * stride_);
   // Column by column: contiguous writes, reads from the rows (hot in cache).
   auto transpose = [&](std::size_t column, double* to) {
     for (int i = 0; i < n; ++i) to[i] = rows[row_width * i + column];
@@ -113,7 +146,10 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
   for (std::size_t k = 0; k < measures; ++k) transpose(per_param + years + k, &effect_[k * stride_]);
   // Which parameters have measures (their month values need a scratch array).
   for (std::size_t k = 0; k < measures; ++k) measures_on_[index(scenario.measures[k].parameter)].push_back(k);
-  for (int s = 0; s < kInitialStockCount; ++s) stocks_[s].assign(static_cast<std::size_t>(n), scenario.initial[s]);
+  for (int s = 0; s < kInitialStockCount; ++s) {
+    stocks_[s] = arena.doubles(stride_);
+    std::fill_n(stocks_[s], n, scenario.initial[s]);
+  }
 }
 
 void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
@@ -151,25 +187,40 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   const double season = scenario.seasonality[calendar_month_of(month) - 1];
   const double* annual_level = &level_[static_cast<std::size_t>(y) * stride_];
   const auto& inflow_measures = measures_on_[index(ParamId::inflow_first_annual)];
+  // eps_m = exp(sigma u - sigma^2 / 2), u = normal_at(the path's monthly noise address), for
+  // the paths that draw it (the others have a given factor), in passes over the block: the
+  // uniforms four at a time (uniforms_at), then the normal quantiles, then the exponentials;
+  // each value the same bits as normal_at's.
+  thread_local std::vector<double> noise;
+  thread_local std::vector<std::uint32_t> addresses, drawn;
+  noise.resize(static_cast<std::size_t>(n));
+  addresses.clear();
+  drawn.clear();
   for (int i = 0; i < n; ++i) {
-    double eps = 1.0;
-    if (noise_group >= 0) {
-      eps = noise_factor_[static_cast<std::size_t>(i)];
-      if (std::isnan(eps)) {
-        const double u = normal_at({seed_, noise_address_[static_cast<std::size_t>(i)], Stream::monthly_noise, 0,
-                                    static_cast<std::uint32_t>(month)});
-        eps = std::exp(sigma * u - 0.5 * sigma * sigma);
-      }
+    const double given = noise_group >= 0 ? noise_factor_[static_cast<std::size_t>(i)] : 1.0;
+    noise[static_cast<std::size_t>(i)] = given;
+    if (std::isnan(given)) {
+      addresses.push_back(noise_address_[static_cast<std::size_t>(i)]);
+      drawn.push_back(static_cast<std::uint32_t>(i));
     }
+  }
+  if (!drawn.empty()) {
+    thread_local std::vector<double> u;
+    u.resize(drawn.size());
+    uniforms_at(seed_, addresses.data(), static_cast<int>(drawn.size()), Stream::monthly_noise, 0,
+                static_cast<std::uint32_t>(month), u.data());
+    normal_quantiles(u.data(), static_cast<int>(u.size()));
+    for (std::size_t j = 0; j < drawn.size(); ++j) noise[drawn[j]] = std::exp(sigma * u[j] - 0.5 * sigma * sigma);
+  }
+  for (int i = 0; i < n; ++i) {
+    const double eps = noise[static_cast<std::size_t>(i)];
     double factor = 1.0;
     for (std::size_t k : inflow_measures) factor *= scenario.measures[k].factor(month, effect_[k * stride_ + i]);
     first[i] = annual_level[i] / 12.0 * season * eps * factor;
   }
   in.first = first.data();
 
-  std::array<double*, kInitialStockCount> stock_ptr;
-  for (int s = 0; s < kInitialStockCount; ++s) stock_ptr[s] = stocks_[s].data();
-  step_month(n, in, stock_ptr, out);
+  step_month(n, in, stocks_, out);
 
   // A non-finite value is a bug or an input the checks let through: name its replay address.
   for (const SeriesInfo& info : series()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/layout.h"
 #include "engine/inputs.h"
 #include "engine/settings.h"
 #include "model/chain.h"
@@ -23,6 +24,9 @@ RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, 
 //! every month step.
 bool all_finite(const double* x, int n);
 
+//! sum[i] += x[i] for i < n (the arrays do not overlap).
+void add_to(double* sum, const double* x, int n);
+
 //! The annual values of one series for n paths from its `count` months of the year, in order:
 //! a flow is summed as 0 + m1 + m2 + ... in month order, a stock is the last month's value.
 //! Both drivers form annual values here, so they agree bit for bit.
@@ -36,8 +40,9 @@ class PathBlock {
   //! parameters (InputPlan::same_parameter_draws); its parameter values and inflow levels are
   //! copied (the same numbers, without evaluating the quantiles again) and only this
   //! scenario's measure effects are drawn.
+  //! The block's arrays come from `arena`, which must outlive it.
   PathBlock(const Scenario& scenario, const InputPlan& plan, const SimulationSettings& settings, std::int64_t begin,
-            int n, double* recorded, const PathBlock* same_draws = nullptr);
+            int n, double* recorded, BlockArena& arena, const PathBlock* same_draws = nullptr);
 
   std::int64_t begin() const { return begin_; }
   int size() const { return n_; }
@@ -47,8 +52,9 @@ class PathBlock {
   //! not finite.
   void step(int m, const std::array<double*, kSeriesCount>& out);
 
-  //! The stocks between months: [InitialStock][path] (persons); what a checkpoint keeps.
-  std::array<std::vector<double>, kInitialStockCount>& stocks() { return stocks_; }
+  //! The stocks between months: [InitialStock][path], size() values each (persons); what a
+  //! checkpoint keeps.
+  const std::array<double*, kInitialStockCount>& stocks() const { return stocks_; }
 
  private:
   const Scenario& scenario_;
@@ -63,16 +69,17 @@ class PathBlock {
 
   std::size_t stride_;  // padded_stride(n): from one [..][path] array to the next
   // The draws, written once by the constructor before they are read: not zero-filled first.
+  // Every array is the arena's (huge pages, no allocation per block).
   // A parameter that is the same in every year is stored once: slot_[year][param] is the
   // array of values_ that holds its values.
   std::vector<std::uint32_t> slot_;
-  std::unique_ptr<double[]> values_;                   // [slot][path]
-  std::unique_ptr<double[]> level_;                    // [year][path]
-  std::unique_ptr<double[]> effect_;                   // [measure][path]
-  std::unique_ptr<std::uint32_t[]> noise_address_;     // per path: the monthly noise's draw address
-  std::unique_ptr<double[]> noise_factor_;             // per path: a given noise factor, or NaN to draw it
+  double* values_;                                     // [slot][path]
+  double* level_;                                      // [year][path]
+  double* effect_;                                     // [measure][path]
+  std::uint32_t* noise_address_;                       // per path: the monthly noise's draw address
+  double* noise_factor_;                               // per path: a given noise factor, or NaN to draw it
   std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
-  std::array<std::vector<double>, kInitialStockCount> stocks_;
+  std::array<double*, kInitialStockCount> stocks_;     // [stock][path]
 };
 
 }  // namespace mppmc::detail

@@ -81,6 +81,17 @@ void write_rows(hid_t parent, const std::string& name, hsize_t first, hsize_t co
 //! closed (instead of read, changed and written again for every block).
 Handle open_matrix(hid_t parent, const std::string& name, std::size_t cache_bytes);
 void write_rows(hid_t set, hsize_t first, hsize_t count, hsize_t cols, const double* data);
+//! One whole chunk of a float64 dataset made by create_matrix (`values`: chunk_rows x cols
+//! values, padded past the dataset's last row) as HDF5's filter pipeline would store it: the
+//! values as little-endian bytes, then their Fletcher32 checksum as a little-endian 32-bit
+//! number (H5Zfletcher32.c). No HDF5 call: any thread may run it, for write_filtered_chunk.
+void filter_chunk(const std::vector<double>& values, std::vector<unsigned char>& stored);
+//! Writes a chunk from filter_chunk directly (H5Dwrite_chunk) at rows [first, first +
+//! chunk_rows) (first a multiple of chunk_rows): the bytes write_rows would leave in the file,
+//! without HDF5's chunk cache, filter pipeline and their copies of the data.
+void write_filtered_chunk(hid_t set, hsize_t first, const std::vector<unsigned char>& stored);
+//! HDF5's Fletcher32 (H5_checksum_fletcher32): sums of the data as big-endian 16-bit words.
+std::uint32_t fletcher32(const unsigned char* data, std::size_t bytes);
 //! Opens `path` (a/b/c) under parent, creating the groups that are missing.
 Handle open_or_create_group(hid_t parent, const std::string& path);
 //! Float32 [rows, cols] dataset, chunked by rows and deflate-compressed (for per-path series).

@@ -47,7 +47,7 @@ class ResultsFile {
   void write_variant(const std::string& name, const RunRecord& run, const Summary& difference);
   //! /inputs of the baseline (variant "") or of a variant, [rows, names] float64, created
   //! before the run's statistics in every kind of run and filled in any order with
-  //! write_input_rows (the caller serialises the calls).
+  //! write_input_rows, which several threads may call at once (for disjoint rows).
   void begin_inputs(const std::string& variant, std::int64_t rows, const std::vector<std::string>& names);
   void write_input_rows(const std::string& variant, std::int64_t first_row, std::int64_t rows, std::size_t columns,
                         const double* data);

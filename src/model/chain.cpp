@@ -2,10 +2,17 @@
 
 #include <algorithm>
 
+#include "core/simd.h"
+
 namespace mppmc {
 
-void step_month(int n, const MonthInputs& in, const std::array<double*, kInitialStockCount>& stock,
-                const std::array<double*, kSeriesCount>& out) {
+namespace {
+
+// The month step, compiled twice (below): for the portable target and as an AVX2 twin that
+// does the same IEEE operations four paths per instruction instead of two (core/simd.h).
+[[gnu::always_inline]] inline void step_month_body(int n, const MonthInputs& in,
+                                                   const std::array<double*, kInitialStockCount>& stock,
+                                                   const std::array<double*, kSeriesCount>& out) {
   using P = ParamId;
   using S = SeriesId;
   // Every array is its own: __restrict lets the compiler keep values in registers across the
@@ -160,6 +167,27 @@ void step_month(int n, const MonthInputs& in, const std::array<double*, kInitial
     out_emergency[i] = emergency;
     out_places_needed[i] = occupancy / target_occupancy[i];
   }
+}
+
+void step_month_portable(int n, const MonthInputs& in, const std::array<double*, kInitialStockCount>& stock,
+                         const std::array<double*, kSeriesCount>& out) {
+  step_month_body(n, in, stock, out);
+}
+
+[[gnu::target("avx2")]] void step_month_avx2(int n, const MonthInputs& in,
+                                             const std::array<double*, kInitialStockCount>& stock,
+                                             const std::array<double*, kSeriesCount>& out) {
+  step_month_body(n, in, stock, out);
+}
+
+}  // namespace
+
+void step_month(int n, const MonthInputs& in, const std::array<double*, kInitialStockCount>& stock,
+                const std::array<double*, kSeriesCount>& out) {
+  if (use_avx2())
+    step_month_avx2(n, in, stock, out);
+  else
+    step_month_portable(n, in, stock, out);
 }
 
 }  // namespace mppmc

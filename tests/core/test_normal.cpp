@@ -4,10 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <vector>
 
 #include "core/boost_math.h"
 #include "core/normal.h"
+#include "core/simd.h"
 
 using namespace mppmc;
 
@@ -50,4 +53,29 @@ TEST_CASE("normal quantile: AS 241 agrees with Boost to 2e-15 relative", "[core]
   CHECK(normal_quantile(0.975) == Approx(1.959963984540054).epsilon(1e-15));
   // Symmetry: Phi^-1(1 - u) = -Phi^-1(u) where u, 1 - u and u - 0.5 are exact (multiples of 2^-10).
   for (double u : {0.0078125, 0.125, 0.3125, 0.4375}) CHECK(normal_quantile(1.0 - u) == -normal_quantile(u));
+}
+
+TEST_CASE("normal quantiles: the block form is normal_quantile bit for bit, AVX2 or not", "[core]") {
+  // Both sides of the 0.425 split, both tails, the exact ends, and lengths that leave a
+  // remainder after the groups of four.
+  std::vector<double> u;
+  for (int k = 0; k <= 20000; ++k) u.push_back(k / 20000.0);
+  for (double e = -1.0; e >= -300.0; e -= 0.5) u.push_back(std::pow(10.0, e));
+  u.push_back(0.075);
+  u.push_back(0.925);
+  u.push_back(std::nextafter(0.075, 0.0));
+  u.push_back(std::nextafter(0.925, 1.0));
+  for (const bool avx2 : {false, true}) {
+    allow_avx2(avx2);
+    for (const int n : {static_cast<int>(u.size()), 1, 3, 7}) {
+      std::vector<double> z(u.begin(), u.begin() + n);
+      normal_quantiles(z.data(), n);
+      for (int i = 0; i < n; ++i) {
+        const double expected = normal_quantile(u[static_cast<std::size_t>(i)]);
+        CAPTURE(avx2, n, u[static_cast<std::size_t>(i)]);
+        CHECK(std::memcmp(&z[static_cast<std::size_t>(i)], &expected, sizeof(double)) == 0);
+      }
+    }
+  }
+  allow_avx2(true);
 }

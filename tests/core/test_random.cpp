@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <set>
+#include <vector>
 
 #include "core/random.h"
+#include "core/simd.h"
 
 using namespace mppmc;
 
@@ -70,4 +73,31 @@ TEST_CASE("draws: every 53-bit word maps strictly inside (0, 1), the extremes in
   CHECK(unit_interval(top - 1) < unit_interval(top));
   CHECK(std::isfinite(normal_quantile(unit_interval(top))));
   CHECK(std::isfinite(normal_quantile(unit_interval(0))));
+}
+
+TEST_CASE("draws: uniforms_at is uniform_at bit for bit, AVX2 or not", "[determinism][unit]") {
+  // Keys with both 32-bit halves set, extreme counters, and lengths with a remainder after the
+  // groups of four; the Philox known answers above pin uniform_at itself.
+  std::vector<std::uint32_t> paths;
+  for (std::uint32_t i = 0; i < 1000; ++i) paths.push_back(i * 2654435761u);
+  paths.push_back(0);
+  paths.push_back(0xffffffffu);
+  for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{20241119}, ~std::uint64_t{0} >> 1}) {
+    for (const std::uint32_t period : {0u, 24300u, 0xffffffffu}) {
+      for (const bool avx2 : {false, true}) {
+        allow_avx2(avx2);
+        for (const int n : {static_cast<int>(paths.size()), 1, 3, 5}) {
+          std::vector<double> u(static_cast<std::size_t>(n));
+          uniforms_at(seed, paths.data(), n, Stream::monthly_noise, 7, period, u.data());
+          for (int i = 0; i < n; ++i) {
+            const double expected =
+                uniform_at({seed, paths[static_cast<std::size_t>(i)], Stream::monthly_noise, 7, period});
+            CAPTURE(seed, period, avx2, n, i);
+            CHECK(std::memcmp(&u[static_cast<std::size_t>(i)], &expected, sizeof(double)) == 0);
+          }
+        }
+      }
+    }
+  }
+  allow_avx2(true);
 }

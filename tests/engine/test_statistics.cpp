@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/random.h"
+#include "core/simd.h"
 #include "engine/statistics.h"
 
 using namespace mppmc;
@@ -76,5 +78,39 @@ TEST_CASE("summarize_column: percentiles as sorting, moments bit for bit as mome
     CHECK(s.moments.std == m.std);
     for (std::size_t k = 0; k < percents.size(); ++k)
       CHECK(s.percentiles[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("summarize_column: AVX2 and portable paths agree bit for bit, and with sorting", "[stat][unit]") {
+  // Every length from 1 to 70 (each tail of the 8 lanes and of a vector of bins), then longer
+  // columns; few percentiles (wanted bins found a vector at a time) and many (bin by bin).
+  if (!use_avx2()) WARN("this CPU has no AVX2 (or MPPMC_PORTABLE is set): only the portable paths run");
+  std::vector<std::int64_t> lengths;
+  for (std::int64_t n = 1; n <= 70; ++n) lengths.push_back(n);
+  for (std::int64_t n : {1000, 4099, 65537}) lengths.push_back(n);
+  const std::vector<std::vector<double>> percent_sets = {
+      {5, 10, 25, 50, 75, 90, 95, 5, 50, 95},
+      {0, 1, 2, 5, 10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 95, 98, 99, 100}};
+  std::vector<double> scratch;
+  for (const std::int64_t n : lengths) {
+    std::vector<double> x(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double u =
+          uniform_at({11, static_cast<std::uint32_t>(i), Stream::path_input, static_cast<std::uint32_t>(n), 0});
+      x[static_cast<std::size_t>(i)] = i % 5 == 0 ? std::floor(10 * u) : 4e4 * std::exp(u);  // ties and spread
+    }
+    for (const std::vector<double>& percents : percent_sets) {
+      allow_avx2(false);
+      const ColumnSummary portable = summarize_column(x.data(), n, percents, scratch);
+      allow_avx2(true);
+      const ColumnSummary chosen = summarize_column(x.data(), n, percents, scratch);
+      CAPTURE(n, percents.size());
+      CHECK(std::memcmp(&portable.moments, &chosen.moments, sizeof(Moments)) == 0);
+      REQUIRE(portable.percentiles.size() == chosen.percentiles.size());
+      for (std::size_t k = 0; k < percents.size(); ++k) {
+        CHECK(std::memcmp(&portable.percentiles[k], &chosen.percentiles[k], sizeof(double)) == 0);
+        CHECK(chosen.percentiles[k] == Approx(type7_by_sorting(x, percents[k])).epsilon(1e-14));
+      }
+    }
   }
 }
