@@ -152,19 +152,31 @@ std::uint32_t InputPlan::dimension_key(int d) const {
   return measure_items_[static_cast<std::size_t>(d - first_measure_dim_)] | 0x80000000u;
 }
 
-RowSource InputPlan::own_source(std::uint32_t path) const {
-  RowSource source;
+void InputPlan::own_source(std::uint32_t path, RowSource& source) const {
   source.address.assign(groups_.size(), path);
   source.uniform.assign(static_cast<std::size_t>(dimensions_), RowSource::kRandom);
-  return source;
+  source.fixed = false;
+  source.level_uniform = RowSource::kRandom;
+  source.noise_factor = RowSource::kRandom;
 }
 
-RowSource InputPlan::median_source(std::uint32_t path) const {
-  RowSource source = own_source(path);
+void InputPlan::median_source(std::uint32_t path, RowSource& source) const {
+  own_source(path, source);
   source.uniform.assign(static_cast<std::size_t>(dimensions_), 0.5);
   source.fixed = true;
   source.level_uniform = 0.5;
   source.noise_factor = 1.0;
+}
+
+RowSource InputPlan::own_source(std::uint32_t path) const {
+  RowSource source;
+  own_source(path, source);
+  return source;
+}
+
+RowSource InputPlan::median_source(std::uint32_t path) const {
+  RowSource source;
+  median_source(path, source);
   return source;
 }
 

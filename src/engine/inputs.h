@@ -67,6 +67,9 @@ class InputPlan {
   RowSource own_source(std::uint32_t path) const;
   //! Every input at its median Q(0.5), the annual inflow at each year's median, noise 1.
   RowSource median_source(std::uint32_t path) const;
+  //! The same into `source`, reusing its arrays (no allocation per path in a block's loop).
+  void own_source(std::uint32_t path, RowSource& source) const;
+  void median_source(std::uint32_t path, RowSource& source) const;
 
   //! Draws one row's inputs from `source`. `values` receives [param][year slot]
   //! (kParamCount x year_count), `inflow_level` the annual first inflow per year slot

@@ -58,9 +58,21 @@ void add_to(double* sum, const double* x, int n) {
 }
 
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row) {
-  if (settings.design) return settings.design->source(row);
+  RowSource source;
+  row_source(plan, settings, row, source);
+  return source;
+}
+
+void row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row, RowSource& source) {
+  if (settings.design) {
+    source = settings.design->source(row);
+    return;
+  }
   const auto path = static_cast<std::uint32_t>(row);
-  return settings.deterministic ? plan.median_source(path) : plan.own_source(path);
+  if (settings.deterministic)
+    plan.median_source(path, source);
+  else
+    plan.own_source(path, source);
 }
 
 void annual_values(SeriesKind kind, const double* const* months, int count, int n, double* annual) {
@@ -100,8 +112,9 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
   thread_local std::vector<double> rows;
   if (rows.size() < row_width * n) rows.resize(row_width * n);
   const int noise_group = plan.noise_group();
+  thread_local RowSource source;  // its arrays reused from path to path
   for (int i = 0; i < n; ++i) {
-    const RowSource source = row_source(plan, settings, begin + i);
+    row_source(plan, settings, begin + i, source);
     // What the month steps need of the source: the monthly noise's address and factor.
     if (noise_group >= 0)
       noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];

@@ -19,6 +19,8 @@ namespace mppmc::detail {
 
 //! Where row `row`'s draws come from under `settings`.
 RowSource row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row);
+//! The same into `source`, reusing its arrays.
+void row_source(const InputPlan& plan, const SimulationSettings& settings, std::int64_t row, RowSource& source);
 
 //! Whether x[0..n) are all finite (no infinity, no NaN); branch-free, for the check after
 //! every month step.
