@@ -4,7 +4,8 @@
 // values in the same order, only more of them per instruction: no fused multiply-add (the
 // target is "avx2", which does not enable FMA, and the build sets -ffp-contract=off), no
 // reassociation. So both give the same bits, and a result never depends on the machine that
-// computed it (tests/engine/test_statistics.cpp, "AVX2 and portable paths agree").
+// computed it (tests/engine/test_statistics.cpp, tests/core/test_random.cpp and test_normal.cpp, and
+// tests/python/test_determinism.py compare them).
 
 namespace mppmc {
 

@@ -15,11 +15,11 @@
 
 namespace mppmc::detail {
 
+namespace {
+
 // A double is infinite or NaN exactly when its exponent field is all ones, i.e. when
 // ~bits & kExponent == 0, and then (~bits & kExponent) - 1 has its top bit set (otherwise the
 // difference is below 2^63). Integer operations only, so the loop vectorises and has no branch.
-namespace {
-
 [[gnu::always_inline]] inline bool all_finite_body(const double* x, int n) {
   constexpr std::uint64_t kExponent = 0x7ff0000000000000;
   std::uint64_t flags = 0;
@@ -96,8 +96,9 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
       slot_(static_cast<std::size_t>(kParamCount) * scenario.year_count()),
       level_(arena.doubles(static_cast<std::size_t>(scenario.year_count()) * stride_)),
       effect_(arena.doubles(scenario.measures.size() * stride_)),
-      noise_address_(arena.uint32s(static_cast<std::size_t>(n))),
       noise_factor_(arena.doubles(static_cast<std::size_t>(n))),
+      noise_drawn_(arena.uint32s(static_cast<std::size_t>(n))),
+      noise_address_(arena.uint32s(static_cast<std::size_t>(n))),
       measures_on_(kParamCount) {
   const int years = scenario.year_count();
   const std::size_t measures = scenario.measures.size();
@@ -115,10 +116,12 @@ PathBlock::PathBlock(const Scenario& scenario, const InputPlan& plan, const Simu
   thread_local RowSource source;  // its arrays reused from path to path
   for (int i = 0; i < n; ++i) {
     row_source(plan, settings, begin + i, source);
-    // What the month steps need of the source: the monthly noise's address and factor.
-    if (noise_group >= 0)
-      noise_address_[static_cast<std::size_t>(i)] = source.address[static_cast<std::size_t>(noise_group)];
-    noise_factor_[static_cast<std::size_t>(i)] = source.noise_factor;
+    // What the month steps need of the source: the monthly noise's factor, or its address.
+    noise_factor_[static_cast<std::size_t>(i)] = noise_group >= 0 ? source.noise_factor : 1.0;
+    if (std::isnan(noise_factor_[static_cast<std::size_t>(i)])) {
+      noise_drawn_[noise_draws_] = static_cast<std::uint32_t>(i);
+      noise_address_[noise_draws_++] = source.address[static_cast<std::size_t>(noise_group)];
+    }
     double* row = &rows[row_width * i];
     double* record = recorded + static_cast<std::size_t>(i) * width;
     if (same_draws) {
@@ -196,7 +199,6 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
 
   // Step 1's first inflow: A_y / 12 * s_c * eps_m, times any measures on the inflow.
   const double sigma = scenario.monthly_noise_sd;
-  const int noise_group = plan_.noise_group();
   const double season = scenario.seasonality[calendar_month_of(month) - 1];
   const double* annual_level = &level_[static_cast<std::size_t>(y) * stride_];
   const auto& inflow_measures = measures_on_[index(ParamId::inflow_first_annual)];
@@ -204,26 +206,15 @@ void PathBlock::step(int m, const std::array<double*, kSeriesCount>& out) {
   // the paths that draw it (the others have a given factor), in passes over the block: the
   // uniforms four at a time (uniforms_at), then the normal quantiles, then the exponentials;
   // each value the same bits as normal_at's.
-  thread_local std::vector<double> noise;
-  thread_local std::vector<std::uint32_t> addresses, drawn;
-  noise.resize(static_cast<std::size_t>(n));
-  addresses.clear();
-  drawn.clear();
-  for (int i = 0; i < n; ++i) {
-    const double given = noise_group >= 0 ? noise_factor_[static_cast<std::size_t>(i)] : 1.0;
-    noise[static_cast<std::size_t>(i)] = given;
-    if (std::isnan(given)) {
-      addresses.push_back(noise_address_[static_cast<std::size_t>(i)]);
-      drawn.push_back(static_cast<std::uint32_t>(i));
-    }
-  }
-  if (!drawn.empty()) {
-    thread_local std::vector<double> u;
-    u.resize(drawn.size());
-    uniforms_at(seed_, addresses.data(), static_cast<int>(drawn.size()), Stream::monthly_noise, 0,
-                static_cast<std::uint32_t>(month), u.data());
-    normal_quantiles(u.data(), static_cast<int>(u.size()));
-    for (std::size_t j = 0; j < drawn.size(); ++j) noise[drawn[j]] = std::exp(sigma * u[j] - 0.5 * sigma * sigma);
+  thread_local std::vector<double> noise, u;
+  noise.assign(noise_factor_, noise_factor_ + n);
+  if (noise_draws_ > 0) {
+    u.resize(static_cast<std::size_t>(noise_draws_));
+    uniforms_at(seed_, noise_address_, noise_draws_, Stream::monthly_noise, 0, static_cast<std::uint32_t>(month),
+                u.data());
+    normal_quantiles(u.data(), noise_draws_);
+    for (int j = 0; j < noise_draws_; ++j)
+      noise[noise_drawn_[j]] = std::exp(sigma * u[static_cast<std::size_t>(j)] - 0.5 * sigma * sigma);
   }
   for (int i = 0; i < n; ++i) {
     const double eps = noise[static_cast<std::size_t>(i)];

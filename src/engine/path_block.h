@@ -75,11 +75,15 @@ class PathBlock {
   // A parameter that is the same in every year is stored once: slot_[year][param] is the
   // array of values_ that holds its values.
   std::vector<std::uint32_t> slot_;
-  double* values_;                                     // [slot][path]
-  double* level_;                                      // [year][path]
-  double* effect_;                                     // [measure][path]
-  std::uint32_t* noise_address_;                       // per path: the monthly noise's draw address
-  double* noise_factor_;                               // per path: a given noise factor, or NaN to draw it
+  double* values_;  // [slot][path]
+  double* level_;   // [year][path]
+  double* effect_;  // [measure][path]
+  // The monthly noise, sorted out once: every path's given factor (NaN where it is drawn, 1
+  // without noise), and the paths that draw it with their draw addresses.
+  double* noise_factor_;          // per path
+  std::uint32_t* noise_drawn_;    // the paths that draw their noise, noise_draws_ of them
+  std::uint32_t* noise_address_;  // their draw addresses, in the same order
+  int noise_draws_ = 0;
   std::vector<std::vector<std::size_t>> measures_on_;  // per parameter: its measures
   std::array<double*, kInitialStockCount> stocks_;     // [stock][path]
 };
